@@ -1,0 +1,465 @@
+package model
+
+import (
+	"math"
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+)
+
+// Standard windows, as the UI offers them. WindowAll (0) means everything
+// the store has seen.
+const (
+	WindowAll time.Duration = 0
+	Window1m                = time.Minute
+	Window5m                = 5 * time.Minute
+	Window15m               = 15 * time.Minute
+	Window1h                = time.Hour
+)
+
+// ParseWindow reads "1m", "5m", "15m", "1h" or "all".
+func ParseWindow(s string) (time.Duration, bool) {
+	switch s {
+	case "1m":
+		return Window1m, true
+	case "5m":
+		return Window5m, true
+	case "15m":
+		return Window15m, true
+	case "1h":
+		return Window1h, true
+	case "all", "":
+		return WindowAll, true
+	}
+	return 0, false
+}
+
+// WindowLabel names a window for display ("1m", ..., "all").
+func WindowLabel(w time.Duration) string {
+	switch w {
+	case WindowAll:
+		return "all"
+	case Window1m:
+		return "1m"
+	case Window5m:
+		return "5m"
+	case Window15m:
+		return "15m"
+	case Window1h:
+		return "1h"
+	}
+	return w.String()
+}
+
+// SnapshotOptions select what a snapshot covers.
+type SnapshotOptions struct {
+	// Window is the span that ends at End; WindowAll (0) covers everything.
+	Window time.Duration
+	// End is the end of the window; zero means now (the store's clock, or
+	// in replay mode the newest event).
+	End time.Time
+	// Function limits the snapshot to one function when not empty.
+	Function string
+	// Series adds per-bucket series to each function (for sparklines).
+	Series bool
+}
+
+// Snapshot is an immutable view of the store. Readers may keep it and read
+// it from any goroutine without locks. Its JSON form is fntop's headless
+// contract (`fntop snapshot --json`): fields are added, never renamed.
+type Snapshot struct {
+	Version   uint64          `json:"version"`
+	Window    WindowInfo      `json:"window"`
+	Functions []FunctionStats `json:"functions"`
+	Totals    Totals          `json:"totals"`
+	Sources   []SourceInfo    `json:"sources"`
+	// SkippedLines counts input that sources could not understand.
+	SkippedLines int64            `json:"skipped_lines"`
+	SkippedBy    map[string]int64 `json:"skipped_by_reason,omitempty"`
+	Pricing      PricingInfo      `json:"pricing"`
+}
+
+// WindowInfo is the span a snapshot covers.
+type WindowInfo struct {
+	Label   string    `json:"label"`
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Seconds float64   `json:"seconds"`
+}
+
+// Quantiles of a duration distribution, in milliseconds.
+type Quantiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+	Avg float64 `json:"avg"`
+}
+
+// InitQuantiles summarise init durations of cold starts, in milliseconds.
+type InitQuantiles struct {
+	P50 float64 `json:"p50"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+// ErrorsByKind splits errors by kind.
+type ErrorsByKind struct {
+	Timeout       int64 `json:"timeout"`
+	OutOfMemory   int64 `json:"out_of_memory"`
+	RuntimeExit   int64 `json:"runtime_exit"`
+	FunctionError int64 `json:"function_error"`
+}
+
+// FunctionStats are one function's figures over the window. Pointer fields
+// are null in JSON when the source cannot know them (throttles from logs,
+// cold starts from most metrics) or when there is nothing to summarise.
+type FunctionStats struct {
+	Name         string `json:"name"`
+	Source       string `json:"source"`
+	Region       string `json:"region,omitempty"`
+	Account      string `json:"account,omitempty"`
+	Architecture string `json:"architecture"`
+	Runtime      string `json:"runtime,omitempty"`
+	Version      string `json:"version,omitempty"`
+
+	Invocations    int64        `json:"invocations"`
+	Errors         int64        `json:"errors"`
+	ErrorsByKind   ErrorsByKind `json:"errors_by_kind"`
+	Timeouts       int64        `json:"timeouts"`
+	ColdStarts     *int64       `json:"cold_starts"`
+	Restores       int64        `json:"restores"`
+	Throttles      *int64       `json:"throttles"`
+	RatePerS       float64      `json:"rate_per_s"`
+	ErrorRate      float64      `json:"error_rate"`
+	ColdStartRatio *float64     `json:"cold_start_ratio"`
+
+	Duration     *Quantiles     `json:"duration_ms"`
+	InitDuration *InitQuantiles `json:"init_duration_ms"`
+
+	BilledMsTotal   float64  `json:"billed_ms_total"`
+	MemorySizeMB    int      `json:"memory_size_mb"`
+	MaxMemoryUsedMB int      `json:"max_memory_used_mb"`
+	MemoryUsedRatio *float64 `json:"memory_used_ratio"`
+	TimeoutMs       float64  `json:"timeout_ms,omitempty"`
+	GBSeconds       float64  `json:"gb_seconds"`
+	CostUSD         float64  `json:"cost_usd"`
+	Cost            Cost     `json:"cost"`
+	CostPerHourUSD  float64  `json:"cost_per_hour_usd"`
+	// PriceAssumptions lists how missing facts were filled in for pricing.
+	PriceAssumptions []string `json:"price_assumptions,omitempty"`
+
+	FirstSeen time.Time    `json:"first_seen"`
+	LastSeen  time.Time    `json:"last_seen"`
+	LastError *ErrorSample `json:"last_error"`
+
+	// RecentErrors are the newest failed invocations, oldest first (for the
+	// function view; not part of the JSON contract).
+	RecentErrors []ErrorSample `json:"-"`
+	// Series holds one point per ring bucket across the window, oldest
+	// first, when asked for with SnapshotOptions.Series.
+	Series []SeriesPoint `json:"-"`
+}
+
+// SeriesPoint is one time bucket's figures.
+type SeriesPoint struct {
+	Start       time.Time
+	Invocations int64
+	Errors      int64
+	ColdStarts  int64
+	Throttles   int64
+	// P50 and P99 durations (ms); NaN without invocations.
+	P50, P99 float64
+	// InitP50 (ms); NaN without cold starts.
+	InitP50      float64
+	MaxMemUsedMB int
+	CostUSD      float64
+}
+
+// Totals are the fleet's figures over the window.
+type Totals struct {
+	Functions      int      `json:"functions"`
+	Invocations    int64    `json:"invocations"`
+	Errors         int64    `json:"errors"`
+	Timeouts       int64    `json:"timeouts"`
+	ColdStarts     int64    `json:"cold_starts"`
+	Throttles      *int64   `json:"throttles"`
+	RatePerS       float64  `json:"rate_per_s"`
+	ErrorRate      float64  `json:"error_rate"`
+	ColdStartRatio *float64 `json:"cold_start_ratio"`
+	BilledMsTotal  float64  `json:"billed_ms_total"`
+	GBSeconds      float64  `json:"gb_seconds"`
+	CostUSD        float64  `json:"cost_usd"`
+	Cost           Cost     `json:"cost"`
+	CostPerHourUSD float64  `json:"cost_per_hour_usd"`
+}
+
+// SourceInfo is a source's health as of the snapshot.
+type SourceInfo struct {
+	Name      string      `json:"name"`
+	State     SourceState `json:"state"`
+	LastError string      `json:"last_error"`
+	Detail    string      `json:"detail,omitempty"`
+	LagS      float64     `json:"lag_s,omitempty"`
+	Updated   time.Time   `json:"updated"`
+}
+
+// PricingInfo says which prices and assumptions the costs use.
+type PricingInfo struct {
+	Table         string   `json:"table"`
+	Checked       string   `json:"checked"`
+	DefaultRegion string   `json:"default_region"`
+	Notes         []string `json:"notes"`
+}
+
+// Snapshot returns an immutable view of the store over a window.
+func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	end := o.End
+	if end.IsZero() {
+		end = s.now()
+	}
+	snap := &Snapshot{
+		Version:      s.version,
+		SkippedLines: s.skipSum,
+		Pricing: PricingInfo{
+			Table:         s.opts.Prices.Name,
+			Checked:       s.opts.Prices.Checked,
+			DefaultRegion: s.opts.Prices.DefaultRegion,
+			Notes:         append([]string(nil), s.opts.Prices.Notes...),
+		},
+	}
+	if len(s.skipped) > 0 {
+		snap.SkippedBy = make(map[string]int64, len(s.skipped))
+		for k, v := range s.skipped {
+			snap.SkippedBy[k] = v
+		}
+	}
+	for _, name := range s.srcOrder {
+		st := s.sources[name]
+		snap.Sources = append(snap.Sources, SourceInfo{
+			Name: st.Name, State: st.State, LastError: st.LastError, Detail: st.Detail,
+			LagS: st.Lag.Seconds(), Updated: st.Updated,
+		})
+	}
+
+	w := o.Window
+	if w > MaxWindow {
+		w = WindowAll
+	}
+	var r func(f *fnState) *ring
+	switch {
+	case w == WindowAll:
+		start := s.first
+		if start.IsZero() || start.After(end) {
+			start = end
+		}
+		snap.Window = WindowInfo{Label: "all", Start: start, End: end, Seconds: end.Sub(start).Seconds()}
+	case w <= 2*time.Minute:
+		r = func(f *fnState) *ring { return &f.fine }
+	default:
+		r = func(f *fnState) *ring { return &f.coarse }
+	}
+	var firstIdx, lastIdx int64
+	if r != nil {
+		res := time.Duration(FineResolution)
+		if w > 2*time.Minute {
+			res = CoarseResolution
+		}
+		rs := int64(res / time.Second)
+		lastIdx = end.Unix()/rs + 1
+		firstIdx = lastIdx - int64(w/res) + 1
+		start := time.Unix((firstIdx-1)*rs, 0).UTC()
+		snap.Window = WindowInfo{Label: WindowLabel(w), Start: start, End: end, Seconds: end.Sub(start).Seconds()}
+	}
+	if snap.Window.Seconds <= 0 {
+		snap.Window.Seconds = 0
+	}
+
+	s.sortNames()
+	var tot counters
+	throttlesKnown, coldKnown := false, false
+	durSk, initSk := s.newSketch(), s.newSketch()
+	for _, name := range s.names {
+		if o.Function != "" && name != o.Function {
+			continue
+		}
+		f := s.funcs[name]
+		durSk.Clear()
+		initSk.Clear()
+		var c counters
+		var series []SeriesPoint
+		if r == nil {
+			c = f.total
+			mergeSketch(durSk, f.totalDur)
+			mergeSketch(initSk, f.totalInit)
+		} else {
+			rg := r(f)
+			for idx := firstIdx; idx <= lastIdx; idx++ {
+				b := rg.find(idx)
+				if o.Series {
+					series = append(series, seriesPoint(b, idx, rg.res))
+				}
+				if b == nil {
+					continue
+				}
+				c.merge(&b.c)
+				mergeSketch(durSk, b.dur)
+				mergeSketch(initSk, b.init)
+			}
+		}
+		fs := s.stats(f, &c, durSk, initSk, snap.Window.Seconds)
+		fs.Series = series
+		snap.Functions = append(snap.Functions, fs)
+		tot.merge(&c)
+		throttlesKnown = throttlesKnown || f.throttlesKnown
+		coldKnown = coldKnown || f.coldKnown
+	}
+	snap.Totals = Totals{
+		Functions:     len(snap.Functions),
+		Invocations:   tot.invocations,
+		Errors:        tot.errors,
+		Timeouts:      tot.timeouts,
+		ColdStarts:    tot.coldStarts,
+		RatePerS:      rate(tot.invocations, snap.Window.Seconds),
+		ErrorRate:     ratio(tot.errors, tot.invocations),
+		BilledMsTotal: tot.billedMs,
+		GBSeconds:     tot.gbSeconds,
+		Cost:          Cost{RequestsUSD: tot.requestUSD, ComputeUSD: tot.computeUSD},
+	}
+	snap.Totals.CostUSD = snap.Totals.Cost.Total()
+	snap.Totals.CostPerHourUSD = perHour(snap.Totals.CostUSD, snap.Window.Seconds)
+	if throttlesKnown {
+		v := tot.throttles
+		snap.Totals.Throttles = &v
+	}
+	if coldKnown && tot.invocations > 0 {
+		v := ratio(tot.coldStarts, tot.invocations)
+		snap.Totals.ColdStartRatio = &v
+	}
+	return snap
+}
+
+func mergeSketch(dst, src *ddsketch.DDSketch) {
+	if src == nil || src.IsEmpty() {
+		return
+	}
+	_ = dst.MergeWith(src) // same mapping everywhere: cannot fail
+}
+
+func seriesPoint(b *bucket, idx, res int64) SeriesPoint {
+	p := SeriesPoint{Start: time.Unix((idx-1)*res, 0).UTC(), P50: math.NaN(), P99: math.NaN(), InitP50: math.NaN()}
+	if b == nil {
+		return p
+	}
+	p.Invocations = b.c.invocations
+	p.Errors = b.c.errors
+	p.ColdStarts = b.c.coldStarts
+	p.Throttles = b.c.throttles
+	p.MaxMemUsedMB = b.c.maxMemUsedMB
+	p.CostUSD = b.c.requestUSD + b.c.computeUSD
+	if b.dur != nil && !b.dur.IsEmpty() {
+		if q, err := b.dur.GetValuesAtQuantiles([]float64{0.5, 0.99}); err == nil {
+			p.P50, p.P99 = q[0], q[1]
+		}
+	}
+	if b.init != nil && !b.init.IsEmpty() {
+		if v, err := b.init.GetValueAtQuantile(0.5); err == nil {
+			p.InitP50 = v
+		}
+	}
+	return p
+}
+
+func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, seconds float64) FunctionStats {
+	fs := FunctionStats{
+		Name:             f.name,
+		Source:           f.source,
+		Region:           f.meta.Region,
+		Account:          f.meta.Account,
+		Architecture:     string(f.price.Arch),
+		Runtime:          f.meta.Runtime,
+		Version:          f.meta.Version,
+		Invocations:      c.invocations,
+		Errors:           c.errors,
+		Timeouts:         c.timeouts,
+		Restores:         c.restores,
+		ErrorsByKind:     ErrorsByKind{Timeout: c.timeouts, OutOfMemory: c.ooms, RuntimeExit: c.runtimeExits, FunctionError: c.funcErrors},
+		RatePerS:         rate(c.invocations, seconds),
+		ErrorRate:        ratio(c.errors, c.invocations),
+		BilledMsTotal:    c.billedMs,
+		MemorySizeMB:     f.meta.MemorySizeMB,
+		MaxMemoryUsedMB:  c.maxMemUsedMB,
+		TimeoutMs:        f.meta.TimeoutMs,
+		GBSeconds:        c.gbSeconds,
+		Cost:             Cost{RequestsUSD: c.requestUSD, ComputeUSD: c.computeUSD},
+		PriceAssumptions: append([]string(nil), f.price.Assumptions...),
+		FirstSeen:        f.firstSeen,
+		LastSeen:         f.lastSeen,
+	}
+	fs.CostUSD = fs.Cost.Total()
+	fs.CostPerHourUSD = perHour(fs.CostUSD, seconds)
+	if f.coldKnown {
+		v := c.coldStarts
+		fs.ColdStarts = &v
+		if c.invocations > 0 {
+			r := ratio(c.coldStarts, c.invocations)
+			fs.ColdStartRatio = &r
+		}
+	}
+	if f.throttlesKnown {
+		v := c.throttles
+		fs.Throttles = &v
+	}
+	if fs.MemorySizeMB > 0 && c.maxMemUsedMB > 0 {
+		r := float64(c.maxMemUsedMB) / float64(fs.MemorySizeMB)
+		fs.MemoryUsedRatio = &r
+	}
+	if c.durationN > 0 {
+		q := &Quantiles{Max: c.durationMax, Avg: c.durationSum / float64(c.durationN)}
+		if !dur.IsEmpty() {
+			if v, err := dur.GetValuesAtQuantiles([]float64{0.5, 0.9, 0.99}); err == nil {
+				q.P50, q.P90, q.P99 = v[0], v[1], v[2]
+			}
+		}
+		fs.Duration = q
+	}
+	if !init.IsEmpty() {
+		iq := &InitQuantiles{}
+		if v, err := init.GetValuesAtQuantiles([]float64{0.5, 0.99}); err == nil {
+			iq.P50, iq.P99 = v[0], v[1]
+		}
+		if m, err := init.GetMaxValue(); err == nil {
+			iq.Max = m
+		}
+		fs.InitDuration = iq
+	}
+	if n := len(f.recentErr); n > 0 {
+		fs.RecentErrors = append([]ErrorSample(nil), f.recentErr...)
+		last := f.recentErr[n-1]
+		fs.LastError = &last
+	}
+	return fs
+}
+
+func rate(n int64, seconds float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return float64(n) / seconds
+}
+
+func ratio(a, b int64) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func perHour(usd, seconds float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return usd / seconds * 3600
+}

@@ -1,0 +1,642 @@
+package model
+
+import (
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
+)
+
+// Resolutions of the time rings. The fine ring serves the 1-minute window
+// and short sparklines; the coarse ring serves 5m, 15m and 1h.
+const (
+	FineResolution   = 10 * time.Second
+	fineBuckets      = 13 // 2 minutes and the bucket in progress
+	CoarseResolution = time.Minute
+	coarseBuckets    = 62 // 1 hour, the bucket in progress and one spare
+
+	// RelativeAccuracy is the duration sketches' guaranteed relative error
+	// on any quantile.
+	RelativeAccuracy = 0.01
+)
+
+// MaxWindow is the longest window the rings answer; longer windows and the
+// "all" window (0) are answered from the running totals.
+const MaxWindow = time.Hour
+
+// Options configure a Store. The zero value is usable.
+type Options struct {
+	// Clock gives "now" for windows. Nil means replay mode: now is the time
+	// of the newest event seen (for files and backfills of old logs).
+	Clock func() time.Time
+	// Prices prices invocations; nil means DefaultPrices().
+	Prices *PriceTable
+	// LogsPerFunction bounds each function's log ring (default 1000).
+	LogsPerFunction int
+	// LogsTotal bounds the fleet-wide log ring (default 10000).
+	LogsTotal int
+	// MaxMessageBytes truncates longer log messages (default 16 KiB).
+	MaxMessageBytes int
+	// RecentErrors bounds each function's list of recent failed
+	// invocations (default 50).
+	RecentErrors int
+}
+
+// Store aggregates events per function and answers snapshots. It is safe
+// for concurrent use: any number of sources may ingest while readers take
+// snapshots.
+type Store struct {
+	opts    Options
+	mapping mapping.IndexMapping
+
+	mu       sync.Mutex
+	version  uint64
+	funcs    map[string]*fnState
+	names    []string // sorted function names, rebuilt when a function appears
+	sorted   bool
+	sources  map[string]*SourceStatus
+	srcOrder []string
+	skipped  map[string]int64 // reason -> count
+	skipSum  int64
+	logs     logRing
+	logSeq   uint64
+	first    time.Time // oldest event time seen
+	latest   time.Time // newest event time seen
+}
+
+// NewStore makes an empty store.
+func NewStore(opts Options) *Store {
+	if opts.Prices == nil {
+		opts.Prices = DefaultPrices()
+	}
+	if opts.LogsPerFunction <= 0 {
+		opts.LogsPerFunction = 1000
+	}
+	if opts.LogsTotal <= 0 {
+		opts.LogsTotal = 10000
+	}
+	if opts.MaxMessageBytes <= 0 {
+		opts.MaxMessageBytes = 16 << 10
+	}
+	if opts.RecentErrors <= 0 {
+		opts.RecentErrors = 50
+	}
+	m, err := mapping.NewLogarithmicMapping(RelativeAccuracy)
+	if err != nil {
+		panic("model: sketch mapping: " + err.Error()) // constant input; cannot fail
+	}
+	return &Store{
+		opts:    opts,
+		mapping: m,
+		funcs:   make(map[string]*fnState),
+		sources: make(map[string]*SourceStatus),
+		skipped: make(map[string]int64),
+		logs:    newLogRing(opts.LogsTotal),
+	}
+}
+
+// counters are the additive figures of a time bucket (or of all time).
+type counters struct {
+	invocations  int64
+	errors       int64
+	timeouts     int64
+	ooms         int64
+	runtimeExits int64
+	funcErrors   int64
+	coldStarts   int64
+	restores     int64
+	throttles    int64
+	billedMs     float64
+	gbSeconds    float64
+	durationSum  float64
+	durationN    int64 // durations counted in durationSum (aggregates may lack them)
+	durationMax  float64
+	maxMemUsedMB int
+	// costUSD is priced at ingest, with the function's price at that time.
+	requestUSD float64
+	computeUSD float64
+}
+
+func (c *counters) addKind(k ErrorKind, delta int64) {
+	switch k {
+	case ErrTimeout:
+		c.timeouts += delta
+	case ErrOutOfMemory:
+		c.ooms += delta
+	case ErrRuntimeExit:
+		c.runtimeExits += delta
+	case ErrFunction:
+		c.funcErrors += delta
+	}
+}
+
+func (c *counters) merge(o *counters) {
+	c.invocations += o.invocations
+	c.errors += o.errors
+	c.timeouts += o.timeouts
+	c.ooms += o.ooms
+	c.runtimeExits += o.runtimeExits
+	c.funcErrors += o.funcErrors
+	c.coldStarts += o.coldStarts
+	c.restores += o.restores
+	c.throttles += o.throttles
+	c.billedMs += o.billedMs
+	c.gbSeconds += o.gbSeconds
+	c.durationSum += o.durationSum
+	c.durationN += o.durationN
+	c.durationMax = max(c.durationMax, o.durationMax)
+	c.maxMemUsedMB = max(c.maxMemUsedMB, o.maxMemUsedMB)
+	c.requestUSD += o.requestUSD
+	c.computeUSD += o.computeUSD
+}
+
+// bucket is one slot of a time ring: counters plus lazily made sketches.
+type bucket struct {
+	idx  int64 // absolute bucket number (unix time / resolution); 0 = empty slot
+	c    counters
+	dur  *ddsketch.DDSketch
+	init *ddsketch.DDSketch
+}
+
+type ring struct {
+	res     int64 // resolution in seconds
+	buckets []bucket
+}
+
+func newRing(res time.Duration, n int) ring {
+	return ring{res: int64(res / time.Second), buckets: make([]bucket, n)}
+}
+
+// slot returns the bucket for time t, resetting a stale slot, or nil when t
+// is older than the ring holds.
+func (r *ring) slot(t time.Time) *bucket {
+	idx := t.Unix()/r.res + 1 // +1 keeps 0 free to mean "empty"
+	b := &r.buckets[idx%int64(len(r.buckets))]
+	switch {
+	case b.idx == idx:
+		return b
+	case b.idx > idx:
+		return nil // overwritten by newer data: too old for the ring
+	}
+	b.idx = idx
+	b.c = counters{}
+	if b.dur != nil {
+		b.dur.Clear()
+	}
+	if b.init != nil {
+		b.init.Clear()
+	}
+	return b
+}
+
+// find returns the bucket for absolute number idx if the ring holds it.
+func (r *ring) find(idx int64) *bucket {
+	b := &r.buckets[idx%int64(len(r.buckets))]
+	if b.idx != idx {
+		return nil
+	}
+	return b
+}
+
+// fnState is everything the store keeps for one function.
+type fnState struct {
+	name   string
+	source string
+	meta   FunctionMeta
+	price  Price
+
+	throttlesKnown bool
+	coldKnown      bool
+	durationKnown  bool
+
+	total     counters
+	totalDur  *ddsketch.DDSketch
+	totalInit *ddsketch.DDSketch
+	fine      ring
+	coarse    ring
+
+	firstSeen, lastSeen time.Time
+	recentErr           []ErrorSample
+	logs                logRing
+}
+
+// ErrorSample is one failed invocation, kept for display.
+type ErrorSample struct {
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"request_id"`
+	Kind      string    `json:"kind"`
+	ErrorType string    `json:"error_type,omitempty"`
+	Message   string    `json:"message,omitempty"`
+}
+
+func (s *Store) newSketch() *ddsketch.DDSketch {
+	return ddsketch.NewDDSketchFromStoreProvider(s.mapping, store.DefaultProvider)
+}
+
+func (s *Store) fn(name, source string) *fnState {
+	f := s.funcs[name]
+	if f != nil {
+		return f
+	}
+	f = &fnState{
+		name:   name,
+		source: source,
+		fine:   newRing(FineResolution, fineBuckets),
+		coarse: newRing(CoarseResolution, coarseBuckets),
+		logs:   newLogRing(s.opts.LogsPerFunction),
+	}
+	f.price = s.opts.Prices.Lookup("", ArchUnknown)
+	s.funcs[name] = f
+	s.sorted = false
+	return f
+}
+
+// Ingest implements Sink.
+func (s *Store) Ingest(events ...Event) {
+	if len(events) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.version++
+	for i := range events {
+		s.ingest(&events[i])
+	}
+}
+
+func (s *Store) now() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock()
+	}
+	return s.latest
+}
+
+func (s *Store) observe(t time.Time) time.Time {
+	if t.IsZero() {
+		if s.opts.Clock != nil {
+			return s.opts.Clock()
+		}
+		if s.latest.IsZero() {
+			return time.Now()
+		}
+		return s.latest
+	}
+	if s.first.IsZero() || t.Before(s.first) {
+		s.first = t
+	}
+	if t.After(s.latest) {
+		s.latest = t
+	}
+	return t
+}
+
+func (s *Store) ingest(ev *Event) {
+	switch ev.Kind {
+	case KindStatus:
+		s.setStatus(ev)
+		return
+	case KindSkipped:
+		n := ev.Skipped.Count
+		if n <= 0 {
+			n = 1
+		}
+		s.skipped[ev.Skipped.Reason] += n
+		s.skipSum += n
+		return
+	}
+	if ev.Function == "" {
+		return
+	}
+	t := s.observe(ev.Time)
+	f := s.fn(ev.Function, ev.Source)
+	if f.firstSeen.IsZero() || t.Before(f.firstSeen) {
+		f.firstSeen = t
+	}
+	if t.After(f.lastSeen) {
+		f.lastSeen = t
+	}
+	switch ev.Kind {
+	case KindInvocation:
+		s.addInvocation(f, t, &ev.Invocation)
+	case KindAmend:
+		s.amend(f, &ev.Amend)
+	case KindLog:
+		s.addLog(f, t, ev)
+	case KindAggregate:
+		s.addAggregate(f, t, &ev.Aggregate)
+	case KindMeta:
+		s.setMeta(f, &ev.Meta)
+	case KindInit:
+		// Init phases outside a report are shown in logs; failed inits are
+		// not invocations and are not counted as such.
+	}
+}
+
+func (s *Store) setStatus(ev *Event) {
+	st := ev.Status
+	if st.Name == "" {
+		st.Name = ev.Source
+	}
+	cur, ok := s.sources[st.Name]
+	if !ok {
+		cur = &SourceStatus{}
+		s.sources[st.Name] = cur
+		s.srcOrder = append(s.srcOrder, st.Name)
+	}
+	if st.Updated.IsZero() {
+		st.Updated = cur.Updated
+	}
+	*cur = st
+}
+
+func (s *Store) setMeta(f *fnState, m *FunctionMeta) {
+	if m.Region != "" {
+		f.meta.Region = m.Region
+	}
+	if m.Account != "" {
+		f.meta.Account = m.Account
+	}
+	if m.Arch != ArchUnknown {
+		f.meta.Arch = m.Arch
+	}
+	if m.Runtime != "" {
+		f.meta.Runtime = m.Runtime
+	}
+	if m.MemorySizeMB > 0 {
+		f.meta.MemorySizeMB = m.MemorySizeMB
+	}
+	if m.TimeoutMs > 0 {
+		f.meta.TimeoutMs = m.TimeoutMs
+	}
+	if m.Version != "" {
+		f.meta.Version = m.Version
+	}
+	f.price = s.opts.Prices.Lookup(f.meta.Region, f.meta.Arch)
+}
+
+func (s *Store) addInvocation(f *fnState, t time.Time, inv *Invocation) {
+	var c counters
+	c.invocations = 1
+	if inv.Error != ErrNone {
+		c.errors = 1
+		c.addKind(inv.Error, 1)
+	}
+	if inv.InitDurationMs > 0 {
+		c.coldStarts = 1
+	}
+	if inv.RestoreDurationMs > 0 {
+		c.restores = 1
+		if inv.InitDurationMs <= 0 {
+			c.coldStarts = 1
+		}
+	}
+	mem := inv.MemorySizeMB
+	if mem <= 0 {
+		mem = f.meta.MemorySizeMB
+	} else if mem != f.meta.MemorySizeMB {
+		f.meta.MemorySizeMB = mem
+	}
+	c.billedMs = inv.BilledMs
+	c.gbSeconds = GBSeconds(inv.BilledMs, mem)
+	c.durationSum = inv.DurationMs
+	c.durationN = 1
+	c.durationMax = inv.DurationMs
+	c.maxMemUsedMB = inv.MaxMemoryUsedMB
+	c.requestUSD = f.price.RequestUSD
+	c.computeUSD = c.gbSeconds * f.price.GBSecondUSD
+	f.coldKnown = true
+	f.durationKnown = true
+
+	f.total.merge(&c)
+	if f.totalDur == nil {
+		f.totalDur = s.newSketch()
+	}
+	addSketch(f.totalDur, inv.DurationMs)
+	if inv.InitDurationMs > 0 {
+		if f.totalInit == nil {
+			f.totalInit = s.newSketch()
+		}
+		addSketch(f.totalInit, inv.InitDurationMs)
+	}
+	for _, r := range [2]*ring{&f.fine, &f.coarse} {
+		b := r.slot(t)
+		if b == nil {
+			continue
+		}
+		b.c.merge(&c)
+		if b.dur == nil {
+			b.dur = s.newSketch()
+		}
+		addSketch(b.dur, inv.DurationMs)
+		if inv.InitDurationMs > 0 {
+			if b.init == nil {
+				b.init = s.newSketch()
+			}
+			addSketch(b.init, inv.InitDurationMs)
+		}
+	}
+	if inv.Error != ErrNone {
+		msg := inv.ErrorMessage
+		f.addError(ErrorSample{Time: t, RequestID: inv.RequestID, Kind: inv.Error.String(), ErrorType: inv.ErrorType, Message: s.clip(msg)}, s.opts.RecentErrors)
+	}
+}
+
+// addSketch adds a duration; negative or non-finite values (which a broken
+// source could send) are ignored rather than poisoning the sketch.
+func addSketch(sk *ddsketch.DDSketch, v float64) {
+	if !(v >= 0) || v > 1e12 {
+		return
+	}
+	_ = sk.Add(v) // only fails for values outside the mapping's range, excluded above
+}
+
+func (f *fnState) addError(e ErrorSample, limit int) {
+	if len(f.recentErr) >= limit {
+		copy(f.recentErr, f.recentErr[1:])
+		f.recentErr = f.recentErr[:len(f.recentErr)-1]
+	}
+	f.recentErr = append(f.recentErr, e)
+}
+
+func (s *Store) amend(f *fnState, a *Amend) {
+	if a.Prev == a.Error {
+		return
+	}
+	apply := func(c *counters) {
+		switch {
+		case a.Prev == ErrNone:
+			c.errors++
+		case a.Error == ErrNone:
+			c.errors--
+		}
+		c.addKind(a.Prev, -1)
+		c.addKind(a.Error, 1)
+	}
+	apply(&f.total)
+	t := a.InvocationTime
+	if !t.IsZero() {
+		if b := f.fine.find(t.Unix()/f.fine.res + 1); b != nil {
+			apply(&b.c)
+		}
+		if b := f.coarse.find(t.Unix()/f.coarse.res + 1); b != nil {
+			apply(&b.c)
+		}
+	} else {
+		t = s.now()
+	}
+	if a.Error != ErrNone {
+		f.addError(ErrorSample{Time: t, RequestID: a.RequestID, Kind: a.Error.String(), ErrorType: a.ErrorType, Message: s.clip(a.ErrorMessage)}, s.opts.RecentErrors)
+	}
+}
+
+func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
+	var c counters
+	c.invocations = a.Invocations
+	c.errors = a.Errors
+	c.timeouts = a.Timeouts
+	c.coldStarts = a.ColdStarts
+	c.throttles = a.Throttles
+	c.billedMs = a.BilledMs
+	c.gbSeconds = a.GBSeconds
+	if a.Duration.Count > 0 {
+		c.durationSum = a.Duration.Sum
+		c.durationN = a.Duration.Count
+		c.durationMax = a.Duration.Max
+		f.durationKnown = true
+	}
+	c.requestUSD = float64(a.Invocations) * f.price.RequestUSD
+	c.computeUSD = a.GBSeconds * f.price.GBSecondUSD
+	if a.HasThrottles {
+		f.throttlesKnown = true
+	}
+	if a.HasColdStarts {
+		f.coldKnown = true
+	}
+	f.total.merge(&c)
+	for _, r := range [2]*ring{&f.fine, &f.coarse} {
+		if b := r.slot(t); b != nil {
+			b.c.merge(&c)
+		}
+	}
+}
+
+// clip bounds a message's size and detaches it from any larger buffer it
+// was cut from.
+func (s *Store) clip(msg string) string {
+	limit := s.opts.MaxMessageBytes
+	if len(msg) <= limit {
+		return strings.Clone(msg)
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + "…[truncated]"
+}
+
+func (s *Store) addLog(f *fnState, t time.Time, ev *Event) {
+	s.logSeq++
+	e := LogEntry{Seq: s.logSeq, Time: t, Function: f.name, Source: ev.Source, LogLine: ev.Log}
+	e.Message = s.clip(ev.Log.Message)
+	f.logs.push(e)
+	s.logs.push(e)
+}
+
+// LogEntry is one stored log line.
+type LogEntry struct {
+	Seq      uint64
+	Time     time.Time
+	Function string
+	Source   string
+	LogLine
+}
+
+// logRing is a fixed-capacity ring of log entries.
+type logRing struct {
+	buf  []LogEntry
+	next int
+	full bool
+}
+
+func newLogRing(n int) logRing { return logRing{buf: make([]LogEntry, 0, n)} }
+
+func (r *logRing) push(e LogEntry) {
+	if len(r.buf) < cap(r.buf) {
+		r.buf = append(r.buf, e)
+		return
+	}
+	r.buf[r.next] = e
+	r.next = (r.next + 1) % len(r.buf)
+	r.full = true
+}
+
+// each visits entries oldest first.
+func (r *logRing) each(fn func(*LogEntry) bool) {
+	n := len(r.buf)
+	start := 0
+	if r.full {
+		start = r.next
+	}
+	for i := 0; i < n; i++ {
+		if !fn(&r.buf[(start+i)%n]) {
+			return
+		}
+	}
+}
+
+// LogQuery selects stored log lines.
+type LogQuery struct {
+	Function string // "" = the whole fleet
+	AfterSeq uint64 // only entries newer than this sequence number
+	Limit    int    // newest Limit entries; 0 = all kept
+}
+
+// Logs returns copies of stored log lines, oldest first.
+func (s *Store) Logs(q LogQuery) []LogEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := &s.logs
+	if q.Function != "" {
+		f := s.funcs[q.Function]
+		if f == nil {
+			return nil
+		}
+		r = &f.logs
+	}
+	out := make([]LogEntry, 0, len(r.buf))
+	r.each(func(e *LogEntry) bool {
+		if e.Seq > q.AfterSeq {
+			out = append(out, *e)
+		}
+		return true
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[len(out)-q.Limit:]
+	}
+	return out
+}
+
+// Functions returns the names of all known functions, sorted.
+func (s *Store) Functions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sortNames()
+	return append([]string(nil), s.names...)
+}
+
+func (s *Store) sortNames() {
+	if s.sorted {
+		return
+	}
+	s.names = s.names[:0]
+	for n := range s.funcs {
+		s.names = append(s.names, n)
+	}
+	sort.Strings(s.names)
+	s.sorted = true
+}
