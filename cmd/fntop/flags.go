@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/sources"
+	"github.com/fntop/fntop/sources/demo"
+	"github.com/fntop/fntop/sources/file"
+)
+
+// errHelp is returned after -h printed the flags.
+var errHelp = errors.New("help shown")
+
+// sourceFlags are the flags that choose a source; every command has them.
+type sourceFlags struct {
+	demo          bool
+	seed          int64
+	demoFunctions int
+	input         string
+	function      string
+	follow        bool
+}
+
+func (s *sourceFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&s.demo, "demo", false, "use the built-in demo fleet (the default when no source is given)")
+	fs.Int64Var(&s.seed, "seed", 1, "seed of the demo fleet (same seed, same fleet)")
+	fs.IntVar(&s.demoFunctions, "demo-functions", 0, "number of demo functions (0 = the designed fleet of about two dozen)")
+	fs.StringVar(&s.input, "input", "", "read Lambda logs from `PATH` (- for stdin), gzip or not")
+	fs.StringVar(&s.function, "function", "", "function `NAME`: names the function of an input that does not, and filters the output")
+}
+
+// live reports whether the chosen source runs in real time (its windows end
+// now) rather than replaying a finite input (windows end at its last event).
+func (s *sourceFlags) live() bool { return s.input == "" || s.follow }
+
+func (s *sourceFlags) check() error {
+	if s.demo && s.input != "" {
+		return fmt.Errorf("%w: --demo and --input exclude each other", errUsage)
+	}
+	if s.demoFunctions < 0 || s.demoFunctions > 100000 {
+		return fmt.Errorf("%w: --demo-functions must be between 0 and 100000", errUsage)
+	}
+	return nil
+}
+
+// build makes the source the flags describe.
+func (s *sourceFlags) build(e env) sources.Source {
+	if s.input != "" {
+		opts := []file.Option{file.WithFollow(s.follow)}
+		if s.function != "" {
+			opts = append(opts, file.WithFunction(s.function))
+		}
+		if s.input == "-" {
+			opts = append(opts, file.WithReader(e.stdin))
+		}
+		return file.New(s.input, opts...)
+	}
+	opts := []demo.Option{demo.Seed(s.seed)}
+	if s.demoFunctions > 0 {
+		opts = append(opts, demo.Functions(s.demoFunctions))
+	}
+	return demo.New(opts...)
+}
+
+// windowFlag parses --window.
+type windowFlag struct {
+	d   time.Duration
+	set bool
+}
+
+func (w *windowFlag) String() string { return model.WindowLabel(w.d) }
+func (w *windowFlag) Set(v string) error {
+	d, ok := model.ParseWindow(v)
+	if !ok || v == "" {
+		return fmt.Errorf("want 1m, 5m, 15m, 1h or all")
+	}
+	w.d, w.set = d, true
+	return nil
+}
+
+// parse parses flags, mapping -h to errHelp and other errors to errUsage.
+func parse(fs *flag.FlagSet, args []string, out io.Writer) error {
+	fs.SetOutput(out)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}

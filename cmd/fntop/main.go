@@ -1,0 +1,110 @@
+// Command fntop is top for serverless function fleets: it reads Lambda logs
+// (and later other providers) into one in-memory model and shows, per
+// function, invocation rate, errors, timeouts, throttles, cold starts,
+// duration percentiles, memory and cost.
+//
+// Usage:
+//
+//	fntop [--demo] [--seed N]                      the demo fleet (default)
+//	fntop snapshot [--json] [source] [--function NAME] [--window 1m|5m|15m|1h|all]
+//	fntop logs [source] [--function NAME] [--follow] [--grep REGEX] [--since D]
+//
+// where source is --demo or --input PATH|- (a file, gzip or not, or stdin).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		tty:    isTerminal(os.Stdout),
+		errTTY: isTerminal(os.Stderr),
+		noColor: func() bool {
+			_, set := os.LookupEnv("NO_COLOR")
+			return set
+		}(),
+	})
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command may touch of the outside world.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	tty            bool // stdout is a terminal: colour allowed
+	errTTY         bool // stderr is a terminal: progress allowed
+	noColor        bool
+}
+
+// errUsage marks errors in the command line (exit status 2).
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, e env) int {
+	cmd := "top"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "top":
+		err = cmdTop(ctx, args, e)
+	case "snapshot":
+		err = cmdSnapshot(ctx, args, e)
+	case "logs":
+		err = cmdLogs(ctx, args, e)
+	case "version":
+		_, err = fmt.Fprintln(e.stdout, "fntop", version)
+	case "help":
+		_, err = io.WriteString(e.stdout, usage)
+	default:
+		err = fmt.Errorf("%w: unknown command %q (try: fntop help)", errUsage, cmd)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(e.stderr, "fntop:", err)
+		return 2
+	case errors.Is(err, context.Canceled):
+		return 130
+	}
+	fmt.Fprintln(e.stderr, "fntop:", err)
+	return 1
+}
+
+const usage = `fntop: top for serverless function fleets
+
+Usage:
+  fntop [--demo] [--seed N] [--window W]      show the fleet (the demo fleet when no source is given)
+  fntop snapshot [--json] [SOURCE] [--function NAME] [--window 1m|5m|15m|1h|all]
+                                              print one snapshot and exit
+  fntop logs [SOURCE] [--function NAME] [--follow] [--grep REGEX] [--since DURATION]
+                                              print log lines, pipe-friendly
+  fntop version | help
+
+SOURCE is one of:
+  --demo               the built-in simulated fleet (default; --seed N, --demo-functions N)
+  --input PATH|-       Lambda logs from a file or stdin, gzip or not: raw function output,
+                       'aws logs tail' output, 'aws logs filter-log-events' JSON, or
+                       CloudWatch Logs subscription DATA_MESSAGE documents
+                       (--follow keeps reading as the file grows)
+
+Run 'fntop snapshot --help' or 'fntop logs --help' for every flag.
+`

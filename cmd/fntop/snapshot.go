@@ -1,0 +1,247 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/sources"
+	"github.com/fntop/fntop/tui/termsafe"
+)
+
+func cmdSnapshot(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("fntop snapshot", flag.ContinueOnError)
+	var src sourceFlags
+	src.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON document (the schema in the README)")
+	var win windowFlag
+	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all (default: all for --input, 5m for live sources)")
+	if err := parse(fs, args, e.stderr); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	if !win.set {
+		win.d = model.Window5m
+		if !src.live() {
+			win.d = model.WindowAll
+		}
+	}
+	store, err := collect(ctx, &src, e)
+	if err != nil {
+		return err
+	}
+	snap := store.Snapshot(model.SnapshotOptions{Window: win.d, Function: src.function})
+	if src.function != "" && len(snap.Functions) == 0 {
+		fmt.Fprintf(e.stderr, "fntop: no data for function %q\n", termsafe.Text(src.function))
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, snap)
+	}
+	return writeTable(e.stdout, snap)
+}
+
+// cmdTop is what `fntop` without a command does. Until the terminal UI
+// lands it prints the snapshot table of the chosen source and exits.
+func cmdTop(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("fntop", flag.ContinueOnError)
+	var src sourceFlags
+	src.register(fs)
+	var win windowFlag
+	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all")
+	fs.Usage = func() { io.WriteString(fs.Output(), usage) } //nolint:errcheck // best effort
+	if err := parse(fs, args, e.stderr); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	if !win.set {
+		win.d = model.Window5m
+		if !src.live() {
+			win.d = model.WindowAll
+		}
+	}
+	store, err := collect(ctx, &src, e)
+	if err != nil {
+		return err
+	}
+	return writeTable(e.stdout, store.Snapshot(model.SnapshotOptions{Window: win.d, Function: src.function}))
+}
+
+// collect fills a store from the chosen source: a finite input is read to
+// its end; a live source fills its history (the demo's last hour).
+func collect(ctx context.Context, src *sourceFlags, e env) (*model.Store, error) {
+	opts := model.Options{}
+	if src.live() {
+		opts.Clock = time.Now
+	}
+	store := model.NewStore(opts)
+	s := src.build(e)
+	p := newProgress(store, e, s.Name())
+	defer p.stop()
+	if src.live() {
+		b, ok := s.(sources.Backfiller)
+		if !ok {
+			return nil, fmt.Errorf("%s: cannot take a snapshot of a live source without history", s.Name())
+		}
+		if err := b.Backfill(ctx, p); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.Name(), err)
+		}
+		return store, nil
+	}
+	if err := s.Run(ctx, p); err != nil {
+		return nil, err
+	}
+	return store, ctx.Err()
+}
+
+// progress forwards events to the store and, when stderr is a terminal,
+// shows how many it has read.
+type progress struct {
+	model.Sink
+	n    atomic.Int64
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func newProgress(sink model.Sink, e env, name string) *progress {
+	p := &progress{Sink: sink, done: make(chan struct{})}
+	if !e.errTTY {
+		return p
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		shown := false
+		for {
+			select {
+			case <-p.done:
+				if shown {
+					fmt.Fprint(e.stderr, "\r\x1b[K")
+				}
+				return
+			case <-t.C:
+				fmt.Fprintf(e.stderr, "\r\x1b[Kreading %s: %d events", termsafe.Text(name), p.n.Load())
+				shown = true
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) Ingest(events ...model.Event) {
+	p.n.Add(int64(len(events)))
+	p.Sink.Ingest(events...)
+}
+
+func (p *progress) stop() {
+	close(p.done)
+	p.wg.Wait()
+}
+
+func writeJSON(w io.Writer, snap *model.Snapshot) error {
+	if snap.Functions == nil {
+		snap.Functions = []model.FunctionStats{}
+	}
+	if snap.Sources == nil {
+		snap.Sources = []model.SourceInfo{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(snap)
+}
+
+// writeTable prints the snapshot as an aligned text table, one function a
+// row, most invoked first.
+func writeTable(w io.Writer, snap *model.Snapshot) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "window %s  %s .. %s  (%.0fs)   functions %d   invocations %d   %.2f/s   errors %d (%s)   cost %s (%s/h)\n",
+		snap.Window.Label, snap.Window.Start.UTC().Format(time.RFC3339), snap.Window.End.UTC().Format(time.RFC3339), snap.Window.Seconds,
+		snap.Totals.Functions, snap.Totals.Invocations, snap.Totals.RatePerS, snap.Totals.Errors, pct(snap.Totals.ErrorRate),
+		usd(snap.Totals.CostUSD), usd(snap.Totals.CostPerHourUSD))
+	nameW := len("FUNCTION")
+	for _, f := range snap.Functions {
+		nameW = max(nameW, len(termsafe.Text(f.Name)))
+	}
+	fmt.Fprintf(tw, "%-*s\t", nameW, "FUNCTION")
+	fmt.Fprintln(tw, "INV\tRATE/s\tERR\tERR%\tTIMEOUT\tCOLD\tCOLD%\tTHROTTLE\tP50 ms\tP99 ms\tMEM MB\tCOST\t$/h\t")
+	rows := append([]model.FunctionStats(nil), snap.Functions...)
+	slices.SortStableFunc(rows, func(a, b model.FunctionStats) int { return cmp.Compare(b.Invocations, a.Invocations) })
+	for _, f := range rows {
+		mem := "-"
+		if f.MemorySizeMB > 0 {
+			mem = fmt.Sprintf("%d/%d", f.MaxMemoryUsedMB, f.MemorySizeMB)
+		}
+		fmt.Fprintf(tw, "%-*s\t%d\t%.2f\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			nameW, termsafe.Text(f.Name), f.Invocations, f.RatePerS, f.Errors, pct(f.ErrorRate), f.Timeouts,
+			optInt(f.ColdStarts), optPct(f.ColdStartRatio), optInt(f.Throttles),
+			durQ(f.Duration, func(q *model.Quantiles) float64 { return q.P50 }),
+			durQ(f.Duration, func(q *model.Quantiles) float64 { return q.P99 }),
+			mem, usd(f.CostUSD), usd(f.CostPerHourUSD))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var notes []string
+	for _, s := range snap.Sources {
+		n := fmt.Sprintf("source %s: %s", termsafe.Text(s.Name), s.State)
+		if s.LastError != "" {
+			n += " (" + termsafe.Text(s.LastError) + ")"
+		}
+		notes = append(notes, n)
+	}
+	if snap.SkippedLines > 0 {
+		notes = append(notes, fmt.Sprintf("skipped %d lines", snap.SkippedLines))
+	}
+	notes = append(notes, "prices: "+snap.Pricing.Table+" (list prices, "+snap.Pricing.DefaultRegion+" unless known)")
+	_, err := fmt.Fprintln(w, strings.Join(notes, "   "))
+	return err
+}
+
+func pct(r float64) string { return fmt.Sprintf("%.1f%%", r*100) }
+
+func optPct(r *float64) string {
+	if r == nil {
+		return "-"
+	}
+	return pct(*r)
+}
+
+func optInt(v *int64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprint(*v)
+}
+
+func durQ(q *model.Quantiles, pick func(*model.Quantiles) float64) string {
+	if q == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", pick(q))
+}
+
+func usd(v float64) string {
+	switch {
+	case v == 0:
+		return "$0"
+	case v < 0.01:
+		return fmt.Sprintf("$%.6f", v)
+	default:
+		return fmt.Sprintf("$%.2f", v)
+	}
+}
