@@ -251,6 +251,9 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 	var r func(f *fnState) *ring
 	switch {
 	case w == WindowAll:
+		// Without any event that carried a time (raw emulator output) the
+		// window has no measured length: rates stay zero rather than
+		// dividing by the time it took to read the input.
 		start := s.first
 		if start.IsZero() || start.After(end) {
 			start = end

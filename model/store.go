@@ -67,6 +67,9 @@ type Store struct {
 	logSeq   uint64
 	first    time.Time // oldest event time seen
 	latest   time.Time // newest event time seen
+	// untimedLast is the arrival of the newest event without a time that
+	// came before any event with one (replay mode only).
+	untimedLast time.Time
 }
 
 // NewStore makes an empty store.
@@ -273,18 +276,27 @@ func (s *Store) now() time.Time {
 	if s.opts.Clock != nil {
 		return s.opts.Clock()
 	}
+	if s.latest.IsZero() {
+		return s.untimedLast
+	}
 	return s.latest
 }
 
+// observe places an event in time and keeps the bounds of what was seen.
+// An event without a time (raw output carries none on its platform lines)
+// happened now for a live store; in replay mode it happened with the newest
+// event seen, or, before any, at its arrival (and the "all" window has no
+// measured length while no event carries a time).
 func (s *Store) observe(t time.Time) time.Time {
 	if t.IsZero() {
-		if s.opts.Clock != nil {
+		switch {
+		case s.opts.Clock != nil:
 			return s.opts.Clock()
+		case !s.latest.IsZero():
+			return s.latest
 		}
-		if s.latest.IsZero() {
-			return time.Now()
-		}
-		return s.latest
+		s.untimedLast = time.Now()
+		return s.untimedLast
 	}
 	if s.first.IsZero() || t.Before(s.first) {
 		s.first = t
@@ -312,6 +324,11 @@ func (s *Store) ingest(ev *Event) {
 	if ev.Function == "" {
 		return
 	}
+	if ev.Kind == KindMeta {
+		// Configuration is not activity: it moves no time bound.
+		s.setMeta(s.fn(ev.Function, ev.Source), &ev.Meta)
+		return
+	}
 	t := s.observe(ev.Time)
 	f := s.fn(ev.Function, ev.Source)
 	if f.firstSeen.IsZero() || t.Before(f.firstSeen) {
@@ -329,8 +346,6 @@ func (s *Store) ingest(ev *Event) {
 		s.addLog(f, t, ev)
 	case KindAggregate:
 		s.addAggregate(f, t, &ev.Aggregate)
-	case KindMeta:
-		s.setMeta(f, &ev.Meta)
 	case KindInit:
 		// Init phases outside a report are shown in logs; failed inits are
 		// not invocations and are not counted as such.

@@ -388,3 +388,27 @@ func BenchmarkSnapshot(b *testing.B) {
 		}
 	}
 }
+
+func TestUntimedEventsInReplay(t *testing.T) {
+	s := NewStore(Options{})
+	// Raw output whose first lines carry no time: they count, but the "all"
+	// window is bounded by the lines that do carry one.
+	s.Ingest(inv("f", time.Time{}, "a", 5, 5, 128, 10))
+	s.Ingest(inv("f", t0, "b", 5, 5, 128, 10), inv("f", t0.Add(10*time.Second), "c", 5, 5, 128, 10))
+	s.Ingest(inv("f", time.Time{}, "d", 5, 5, 128, 10))
+	snap := s.Snapshot(SnapshotOptions{})
+	if f := snap.Functions[0]; f.Invocations != 4 {
+		t.Errorf("invocations = %d", f.Invocations)
+	}
+	if !snap.Window.Start.Equal(t0) || !snap.Window.End.Equal(t0.Add(10*time.Second)) {
+		t.Errorf("window = %+v", snap.Window)
+	}
+	// With no time anywhere, arrival bounds the window.
+	s = NewStore(Options{})
+	before := time.Now()
+	s.Ingest(inv("f", time.Time{}, "a", 5, 5, 128, 10))
+	snap = s.Snapshot(SnapshotOptions{})
+	if snap.Window.Start.Before(before) || snap.Window.Seconds != 0 || snap.Functions[0].Invocations != 1 || snap.Functions[0].RatePerS != 0 {
+		t.Errorf("untimed-only window = %+v, rate %v", snap.Window, snap.Functions[0].RatePerS)
+	}
+}

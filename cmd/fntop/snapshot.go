@@ -20,10 +20,27 @@ import (
 )
 
 func cmdSnapshot(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("fntop snapshot", flag.ContinueOnError)
+	return snapshotCommand(ctx, "fntop snapshot", true, args, e)
+}
+
+// cmdTop is what `fntop` without a command does. Until the terminal UI
+// lands it prints the snapshot table of the chosen source and exits.
+func cmdTop(ctx context.Context, args []string, e env) error {
+	return snapshotCommand(ctx, "fntop", false, args, e)
+}
+
+// snapshotCommand fills a store from the source the flags name and prints
+// one snapshot of it, as a table or (with --json, where offered) as JSON.
+func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []string, e env) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var src sourceFlags
 	src.register(fs)
-	asJSON := fs.Bool("json", false, "print one JSON document (the schema in the README)")
+	asJSON := new(bool)
+	if offerJSON {
+		fs.BoolVar(asJSON, "json", false, "print one JSON document (the schema in the README)")
+	} else {
+		fs.Usage = func() { io.WriteString(fs.Output(), usage) } //nolint:errcheck // best effort
+	}
 	var win windowFlag
 	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all (default: all for --input, 5m for live sources)")
 	if err := parse(fs, args, e.stderr); err != nil {
@@ -50,34 +67,6 @@ func cmdSnapshot(ctx context.Context, args []string, e env) error {
 		return writeJSON(e.stdout, snap)
 	}
 	return writeTable(e.stdout, snap)
-}
-
-// cmdTop is what `fntop` without a command does. Until the terminal UI
-// lands it prints the snapshot table of the chosen source and exits.
-func cmdTop(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("fntop", flag.ContinueOnError)
-	var src sourceFlags
-	src.register(fs)
-	var win windowFlag
-	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all")
-	fs.Usage = func() { io.WriteString(fs.Output(), usage) } //nolint:errcheck // best effort
-	if err := parse(fs, args, e.stderr); err != nil {
-		return err
-	}
-	if err := src.check(); err != nil {
-		return err
-	}
-	if !win.set {
-		win.d = model.Window5m
-		if !src.live() {
-			win.d = model.WindowAll
-		}
-	}
-	store, err := collect(ctx, &src, e)
-	if err != nil {
-		return err
-	}
-	return writeTable(e.stdout, store.Snapshot(model.SnapshotOptions{Window: win.d, Function: src.function}))
 }
 
 // collect fills a store from the chosen source: a finite input is read to

@@ -18,7 +18,8 @@ type Input struct {
 	// unknown, and all such lines of a function share one stream state.
 	Stream string
 	// Time is the event timestamp. When zero, the timestamp inside the
-	// message is used if it has one, else the parser's clock.
+	// message is used if it has one, else the time of the newest message
+	// before it, else the parser's clock.
 	Time time.Time
 	// Message is the raw message; a trailing "\n" as CloudWatch stores it
 	// is stripped.
@@ -38,7 +39,10 @@ const (
 // Option configures a Parser.
 type Option func(*Parser)
 
-// WithClock sets the clock used for messages that carry no time.
+// WithClock sets the clock used for messages that carry no time and follow
+// no message that did (a message without a time otherwise takes the time of
+// the newest message before it). A clock that returns the zero time leaves
+// such events untimed, for the store to place.
 func WithClock(now func() time.Time) Option {
 	return func(p *Parser) {
 		if now != nil {
@@ -71,6 +75,7 @@ func WithMaxLineBytes(n int) Option { return func(p *Parser) { p.maxLine = n } }
 // concurrent use: use one per source goroutine.
 type Parser struct {
 	now          func() time.Time
+	last         time.Time // newest time a message carried
 	maxStreams   int
 	maxPending   int
 	maxRecent    int
@@ -238,9 +243,16 @@ func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 	t := in.Time
 	if t.IsZero() {
 		t = r.Time
-		if t.IsZero() {
-			t = p.now()
-		}
+	}
+	switch {
+	case !t.IsZero():
+		p.last = t
+	case !p.last.IsZero():
+		// Platform lines of raw output carry no time: they happened
+		// right after the newest line that did.
+		t = p.last
+	default:
+		t = p.now()
 	}
 	if r.Type == RecordInitStart || r.Type == RecordRestoreStart {
 		// A new environment (or a restored one): nothing is in progress.

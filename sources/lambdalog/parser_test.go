@@ -420,7 +420,8 @@ func TestTimePrecedence(t *testing.T) {
 		{Input{Message: `{"timestamp":"` + msgTime + `","level":"INFO","message":"x"}`}, ts(t, msgTime)},
 		{Input{Message: `{"time":"` + msgTime + `","type":"platform.start","record":{"requestId":"q"}}`}, ts(t, msgTime)},
 		{Input{Message: msgTime + " q Task timed out after 3.00 seconds"}, ts(t, msgTime)},
-		{Input{Message: "REPORT RequestId: q2\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB"}, clock},
+		// An untimed line takes the time of the newest line before it.
+		{Input{Message: "REPORT RequestId: q2\tDuration: 1 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB"}, ts(t, msgTime)},
 	}
 	for _, c := range cases {
 		evs := p.Feed(c.in, nil)
@@ -428,6 +429,12 @@ func TestTimePrecedence(t *testing.T) {
 			if !e.Time.Equal(c.want) {
 				t.Errorf("%q: %v time %v, want %v", c.in.Message, e.Kind, e.Time, c.want)
 			}
+		}
+	}
+	// Before any line carried a time, the clock decides.
+	for _, e := range NewParser(WithClock(fixedClock(clock))).Feed(Input{Message: "START RequestId: q3 Version: $LATEST"}, nil) {
+		if !e.Time.Equal(clock) {
+			t.Errorf("first untimed line: time %v, want the clock's %v", e.Time, clock)
 		}
 	}
 }
