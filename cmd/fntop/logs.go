@@ -163,7 +163,10 @@ func (p *printer) line(ev *model.Event) {
 	if p.err != nil {
 		return
 	}
-	ts := ev.Time.UTC().Format("2006-01-02T15:04:05.000Z")
+	ts := "-                       " // the line carried no time (raw output before any line that did)
+	if !ev.Time.IsZero() {
+		ts = ev.Time.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
 	name := termsafe.Text(ev.Function)
 	msg := termsafe.Text(ev.Log.Message)
 	if !p.color {
