@@ -48,6 +48,12 @@ const (
 	// (INIT_REPORT with a failed status, or a provisioned-concurrency init):
 	// Init is set.
 	KindInit
+	// KindSeen stands for log lines that a source read but did not pass on
+	// as KindLog events (a headless snapshot prints no log text): lines of
+	// Function at Time and, when Seen.Last is set, up to Seen.Last. The
+	// store treats it as it treats those lines, except that it keeps no
+	// text: the function becomes known and the time bounds move.
+	KindSeen
 )
 
 // String names the kind for messages and tests.
@@ -69,6 +75,8 @@ func (k Kind) String() string {
 		return "skipped"
 	case KindInit:
 		return "init"
+	case KindSeen:
+		return "seen"
 	}
 	return "unknown"
 }
@@ -95,6 +103,7 @@ type Event struct {
 	Status     SourceStatus
 	Skipped    Skipped
 	Init       InitPhase
+	Seen       Seen
 }
 
 // ErrorKind classifies a failed invocation. ErrNone means success.
@@ -173,6 +182,13 @@ type Amend struct {
 	Error          ErrorKind
 	ErrorType      string
 	ErrorMessage   string
+}
+
+// Seen is the extent of the log lines a KindSeen event stands for: the
+// newest of them was at Last (zero when there was only one, at the event's
+// Time). Sources merge runs of lines only when every line has a time.
+type Seen struct {
+	Last time.Time
 }
 
 // Level of a log line. LevelNone for platform and unrecognised lines.

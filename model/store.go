@@ -331,12 +331,7 @@ func (s *Store) ingest(ev *Event) {
 	}
 	t := s.observe(ev.Time)
 	f := s.fn(ev.Function, ev.Source)
-	if f.firstSeen.IsZero() || t.Before(f.firstSeen) {
-		f.firstSeen = t
-	}
-	if t.After(f.lastSeen) {
-		f.lastSeen = t
-	}
+	f.seen(t)
 	switch ev.Kind {
 	case KindInvocation:
 		s.addInvocation(f, t, &ev.Invocation)
@@ -344,11 +339,25 @@ func (s *Store) ingest(ev *Event) {
 		s.amend(f, &ev.Amend)
 	case KindLog:
 		s.addLog(f, t, ev)
+	case KindSeen:
+		if last := ev.Seen.Last; !last.IsZero() {
+			f.seen(s.observe(last))
+		}
 	case KindAggregate:
 		s.addAggregate(f, t, &ev.Aggregate)
 	case KindInit:
 		// Init phases outside a report are shown in logs; failed inits are
 		// not invocations and are not counted as such.
+	}
+}
+
+// seen widens the function's activity bounds to include t.
+func (f *fnState) seen(t time.Time) {
+	if f.firstSeen.IsZero() || t.Before(f.firstSeen) {
+		f.firstSeen = t
+	}
+	if t.After(f.lastSeen) {
+		f.lastSeen = t
 	}
 }
 
@@ -470,12 +479,25 @@ func addSketch(sk *ddsketch.DDSketch, v float64) {
 	_ = sk.Add(v) // only fails for values outside the mapping's range, excluded above
 }
 
+// addError keeps the newest failed invocations in time order (then by
+// request ID), so the list and the last error do not depend on the order in
+// which concurrent readers delivered them.
 func (f *fnState) addError(e ErrorSample, limit int) {
+	i := sort.Search(len(f.recentErr), func(i int) bool {
+		o := &f.recentErr[i]
+		return o.Time.After(e.Time) || o.Time.Equal(e.Time) && o.RequestID > e.RequestID
+	})
 	if len(f.recentErr) >= limit {
-		copy(f.recentErr, f.recentErr[1:])
-		f.recentErr = f.recentErr[:len(f.recentErr)-1]
+		if i == 0 {
+			return // older than everything kept
+		}
+		copy(f.recentErr, f.recentErr[1:i])
+		f.recentErr[i-1] = e
+		return
 	}
-	f.recentErr = append(f.recentErr, e)
+	f.recentErr = append(f.recentErr, ErrorSample{})
+	copy(f.recentErr[i+1:], f.recentErr[i:])
+	f.recentErr[i] = e
 }
 
 func (s *Store) amend(f *fnState, a *Amend) {

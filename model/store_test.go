@@ -412,3 +412,48 @@ func TestUntimedEventsInReplay(t *testing.T) {
 		t.Errorf("untimed-only window = %+v, rate %v", snap.Window, snap.Functions[0].RatePerS)
 	}
 }
+
+// TestSeenMovesBoundsLikeLogs: a KindSeen stands for log lines whose text
+// was dropped; the store knows the function and the time bounds as it would
+// from the lines, and keeps no log.
+func TestSeenMovesBoundsLikeLogs(t *testing.T) {
+	logs := NewStore(Options{})
+	seen := NewStore(Options{})
+	a := inv("f", t0.Add(time.Minute), "r1", 10, 10, 128, 50)
+	logs.Ingest(a, Event{Kind: KindLog, Source: "test", Function: "f", Time: t0, Log: LogLine{Message: "x"}},
+		Event{Kind: KindLog, Source: "test", Function: "f", Time: t0.Add(3 * time.Minute), Log: LogLine{Message: "y"}},
+		Event{Kind: KindLog, Source: "test", Function: "g", Time: t0.Add(2 * time.Minute), Log: LogLine{Message: "z"}})
+	seen.Ingest(a, Event{Kind: KindSeen, Source: "test", Function: "f", Time: t0, Seen: Seen{Last: t0.Add(3 * time.Minute)}},
+		Event{Kind: KindSeen, Source: "test", Function: "g", Time: t0.Add(2 * time.Minute)})
+	want := logs.Snapshot(SnapshotOptions{})
+	got := seen.Snapshot(SnapshotOptions{})
+	want.Version, got.Version = 0, 0
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if string(wj) != string(gj) {
+		t.Errorf("snapshot with KindSeen:\n%s\nwant (with the log lines):\n%s", gj, wj)
+	}
+	if n := len(seen.Logs(LogQuery{})); n != 0 {
+		t.Errorf("%d logs kept, want none", n)
+	}
+	if got.Window.Start != t0 || got.Window.End != t0.Add(3*time.Minute) {
+		t.Errorf("window %v .. %v", got.Window.Start, got.Window.End)
+	}
+}
+
+func TestRecentErrorsInTimeOrder(t *testing.T) {
+	s := NewStore(Options{RecentErrors: 3})
+	for _, sec := range []int{5, 1, 9, 3, 7, 2} {
+		ev := inv("f", t0.Add(time.Duration(sec)*time.Second), strconv.Itoa(sec), 5, 5, 128, 10)
+		ev.Invocation.Error = ErrFunction
+		s.Ingest(ev)
+	}
+	f := s.Snapshot(SnapshotOptions{}).Functions[0]
+	var got []string
+	for _, e := range f.RecentErrors {
+		got = append(got, e.RequestID)
+	}
+	if strings.Join(got, ",") != "5,7,9" || f.LastError.RequestID != "9" {
+		t.Errorf("recent errors = %v, last %+v", got, f.LastError)
+	}
+}

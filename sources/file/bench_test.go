@@ -109,6 +109,8 @@ type nopParser struct{}
 
 func (nopParser) Feed(_ lambdalog.Input, out []model.Event) []model.Event { return out }
 
+func (nopParser) Skip(lambdalog.Input) {}
+
 // TestWriteSubscriptionFile writes a generated file for measurements from
 // the shell: FNTOP_GEN_FILE=/tmp/sub.json FNTOP_GEN_SIZE=20971520 go test
 // -run TestWriteSubscriptionFile ./sources/file/

@@ -176,12 +176,15 @@ func WithWorkers(n int) Option {
 	}
 }
 
-// WithLogs(false) drops log lines: no model.KindLog event is emitted, and
-// application log lines below ERROR level (Node.js and Python text formats,
-// which carry no invocation figures) are not parsed at all. Invocations,
-// amendments, init phases, metadata and skipped counts are unchanged. It is
-// for headless figures (a snapshot) over large inputs, where log lines are
-// most of the work.
+// WithLogs(false) drops the text of log lines: no model.KindLog event is
+// emitted, each becomes (merged with its neighbours) a model.KindSeen that
+// keeps only its function and time, and application log lines below ERROR
+// level (Node.js and Python text formats, which carry no invocation figures)
+// that have a time from the input are not parsed at all (nor, in
+// subscription messages, unescaped). Invocations, amendments, init phases,
+// metadata, skipped counts and the time bounds the lines give the store are
+// unchanged. It is for headless figures (a snapshot) over large inputs,
+// where log lines are most of the work.
 func WithLogs(logs bool) Option { return func(c *config) { c.noLogs = !logs } }
 
 // New returns a source that reads path, or standard input when path is "-".

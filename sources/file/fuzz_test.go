@@ -59,6 +59,7 @@ func FuzzDecode(f *testing.F) {
 func checkDecodeSub(t *testing.T, doc []byte) {
 	var m subMessage
 	n, ok := decodeSub(doc, &m, false)
+	checkDropQuiet(t, doc, &m, n, ok)
 	if ok && n == len(doc) && !json.Valid(doc) && !hasControl(doc) {
 		t.Fatalf("decodeSub accepted invalid JSON %q", doc)
 	}
@@ -78,6 +79,38 @@ func checkDecodeSub(t *testing.T, doc []byte) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("decodeSub:\n%s\nencoding/json:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// checkDropQuiet compares decodeSub with dropQuiet against its result
+// without (full, n, ok): the same outcome and events, and each event left
+// escaped is a quiet application line whose unescaped message is the one
+// decoded in full.
+func checkDropQuiet(t *testing.T, doc []byte, full *subMessage, n int, ok bool) {
+	var m subMessage
+	qn, qok := decodeSub(doc, &m, true)
+	if qn != n || qok != ok {
+		t.Fatalf("dropQuiet: %d %v, without: %d %v", qn, qok, n, ok)
+	}
+	if !ok {
+		return
+	}
+	if len(m.events) != len(full.events) {
+		t.Fatalf("dropQuiet: %d events, without: %d", len(m.events), len(full.events))
+	}
+	for i, e := range m.events {
+		f := full.events[i]
+		want := full.text[f.off:f.end]
+		got := m.text[e.off:e.end]
+		if e.quiet != nil {
+			got = unescape(nil, e.quiet)
+			if !quietAppLine(got) {
+				t.Fatalf("dropQuiet left %q escaped, not a quiet line", got)
+			}
+		}
+		if e.ts != f.ts || !bytes.Equal(got, want) {
+			t.Fatalf("dropQuiet: event %d is %d %q, without: %d %q", i, e.ts, got, f.ts, want)
+		}
 	}
 }
 

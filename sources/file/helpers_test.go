@@ -202,6 +202,9 @@ func (p recParser) Feed(in lambdalog.Input, out []model.Event) []model.Event {
 	return out
 }
 
+// Skip records nothing: only what is fed is recorded.
+func (recParser) Skip(lambdalog.Input) {}
+
 // withRecorder makes the source feed r instead of lambdalog parsers.
 func withRecorder(r *recParsers) Option {
 	return func(c *config) { c.newParser = func() parser { return recParser{r} } }

@@ -688,6 +688,9 @@ func looksLikeDoc(prefix []byte) bool {
 type subEvent struct {
 	ts       int64
 	off, end int
+	// quiet, when set (with dropQuiet), is the message of a quiet
+	// application line still in JSON form: off and end are unused.
+	quiet []byte
 }
 
 // subMessage is a decoded subscription message. The byte slices of the
@@ -703,9 +706,9 @@ type subMessage struct {
 
 // decodeSub decodes the subscription message at the start of doc into m,
 // reusing m.events. It returns the length of doc used: all of it, unless
-// another document follows. With dropQuiet, events whose message is a
-// quiet application line (see quietAppLine) are left out without being
-// unescaped.
+// another document follows. With dropQuiet, the message of an event that is
+// a quiet application line (see quietAppLine) is not unescaped: the event
+// keeps it raw, in quiet.
 func decodeSub(doc []byte, m *subMessage, dropQuiet bool) (int, bool) {
 	*m = subMessage{events: m.events[:0], text: m.text[:0], dropQuiet: dropQuiet}
 	d := jsonDec{b: doc}
@@ -774,10 +777,10 @@ func (d *jsonDec) logEvents(m *subMessage) bool {
 			switch {
 			case keyIs(k, esc, "message"):
 				if m.dropQuiet && d.peek() == '"' && quietAppLineRaw(d.b[d.i+1:]) {
-					_, _, ok = d.str()
-					e.off, e.end = -1, -1
+					e.quiet, _, ok = d.str()
 					break
 				}
+				e.quiet = nil
 				e.off = len(m.text)
 				m.text, ok = d.strAppend(m.text)
 				e.end = len(m.text)
@@ -790,9 +793,7 @@ func (d *jsonDec) logEvents(m *subMessage) bool {
 				return false
 			}
 		}
-		if e.off >= 0 {
-			m.events = append(m.events, e)
-		}
+		m.events = append(m.events, e)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -539,4 +540,49 @@ func (s *sizeSink) Ingest(events ...model.Event) {
 	s.mu.Lock()
 	s.max = max(s.max, len(events))
 	s.mu.Unlock()
+}
+
+// TestNoLogsSameSnapshot: a store fed without log lines answers exactly as
+// one fed with them, save the lines themselves, also where subscription
+// messages with quiet lines are followed by raw output whose platform lines
+// take their time from the lines before.
+func TestNoLogsSameSnapshot(t *testing.T) {
+	mixed := `{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/aws/lambda/app","logStream":"s1","logEvents":[` +
+		`{"id":"1","timestamp":1714557600000,"message":"START RequestId: 11111111-0000-4000-8000-000000000001 Version: $LATEST\n"},` +
+		`{"id":"2","timestamp":1714557605000,"message":"2024-05-01T10:00:05.000Z\t11111111-0000-4000-8000-000000000001\tINFO\thello\n"}]}
+START RequestId: 22222222-0000-4000-8000-000000000002 Version: $LATEST
+REPORT RequestId: 22222222-0000-4000-8000-000000000002	Duration: 10.00 ms	Billed Duration: 10 ms	Memory Size: 128 MB	Max Memory Used: 50 MB	
+{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"/aws/lambda/app","logStream":"s1","logEvents":[` +
+		`{"id":"3","timestamp":1714557609000,"message":"2024-05-01T10:00:09.000Z\t11111111-0000-4000-8000-000000000001\tWARN\tslow\n"},` +
+		`{"id":"4","timestamp":1714557610000,"message":"REPORT RequestId: 11111111-0000-4000-8000-000000000001\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 50 MB\tStatus: timeout\n"}]}
+2024-05-01T10:00:11.000Z	33333333-0000-4000-8000-000000000003	INFO	raw quiet line
+REPORT RequestId: 33333333-0000-4000-8000-000000000003	Duration: 10.00 ms	Billed Duration: 10 ms	Memory Size: 128 MB	Max Memory Used: 50 MB	
+`
+	inputs := map[string]string{"mixed input": mixed}
+	for _, file := range []string{"raw.log", "subscription.jsonl", "tail.txt", "mixed.log", "json-format.log", "filter.json"} {
+		b, err := os.ReadFile("testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[file] = string(b)
+	}
+	snap := func(in string, opts ...Option) string {
+		store := model.NewStore(model.Options{Clock: fakeClock})
+		opts = append([]Option{WithClock(fakeClock), WithWorkers(1), WithReader(strings.NewReader(in))}, opts...)
+		if err := New("other.log", opts...).Run(context.Background(), store); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		s := store.Snapshot(model.SnapshotOptions{})
+		s.Version = 0
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for name, in := range inputs {
+		if got, want := snap(in, WithLogs(false)), snap(in); got != want {
+			t.Errorf("%s: without logs:\n%s\nwith logs:\n%s", name, got, want)
+		}
+	}
 }

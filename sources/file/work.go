@@ -49,6 +49,7 @@ const (
 // record the inputs.
 type parser interface {
 	Feed(in lambdalog.Input, out []model.Event) []model.Event
+	Skip(in lambdalog.Input)
 }
 
 // worker decodes and parses the items of one shard. Every stream is routed
@@ -65,6 +66,7 @@ type worker struct {
 	parser  parser
 	out     []model.Event
 	sub     subMessage
+	scratch []byte // an unescaped message
 	names   interner
 	account map[string]string // function -> account announced in a KindMeta
 }
@@ -125,32 +127,93 @@ func (w *worker) feed(fn, stream string, t time.Time, msg []byte) {
 	if n := len(msg); n > 0 && msg[n-1] == '\n' {
 		msg = msg[:n-1]
 	}
-	if w.cfg.noLogs && quietAppLine(msg) {
+	if w.cfg.noLogs && w.quiet(fn, stream, t, msg) {
 		return
 	}
 	n := len(w.out)
 	w.out = w.parser.Feed(lambdalog.Input{Source: w.name, Function: fn, Stream: stream, Time: t, Message: string(msg)}, w.out)
 	if w.cfg.noLogs {
-		w.out = dropLogs(w.out, n)
+		w.out = w.unlog(w.out, n)
 	}
 	if len(w.out) >= w.cfg.batch {
 		w.flush()
 	}
 }
 
-// dropLogs removes the KindLog events of out[from:].
-func dropLogs(out []model.Event, from int) []model.Event {
+// quiet handles a message of a timed event that is a quiet application
+// line (see quietAppLine) without parsing it, as a KindSeen at t, and
+// reports whether it did. The parser would have made a KindLog at t of it
+// and nothing else: it takes the time of such a line from the event, and
+// only a line too long for it says more (a skipped count), so those are
+// left to it, as are untimed lines, whose own time the parser's clock
+// follows.
+func (w *worker) quiet(fn, stream string, t time.Time, msg []byte) bool {
+	if t.IsZero() || len(msg) > w.cfg.maxLine || !quietAppLine(msg) {
+		return false
+	}
+	w.skip(fn, stream, t)
+	return true
+}
+
+// skip passes over a quiet line of fn's stream at t (never zero): the
+// parser is told, and a KindSeen stands for it.
+func (w *worker) skip(fn, stream string, t time.Time) {
+	w.parser.Skip(lambdalog.Input{Source: w.name, Function: fn, Stream: stream, Time: t})
+	w.out = appendSeen(w.out, w.name, fn, t)
+	if len(w.out) >= w.cfg.batch {
+		w.flush()
+	}
+}
+
+// unlog turns the KindLog events of out[from:] into KindSeen events,
+// merging runs of them (see appendSeen).
+func (w *worker) unlog(out []model.Event, from int) []model.Event {
 	j := from
 	for i := from; i < len(out); i++ {
 		if out[i].Kind == model.KindLog {
-			continue
-		}
-		if i != j {
+			e := out[i] // out[j] may be out[i]
+			if j > 0 && mergeSeen(&out[j-1], e.Source, e.Function, e.Time) {
+				continue
+			}
+			out[j] = model.Event{Kind: model.KindSeen, Source: e.Source, Function: e.Function, Time: e.Time}
+		} else if i != j {
 			out[j] = out[i]
 		}
 		j++
 	}
+	clear(out[j:]) // drop string references
 	return out[:j]
+}
+
+// appendSeen adds a KindSeen for a line of fn at t to out, merged into the
+// last event when that is a KindSeen of the same function and source.
+func appendSeen(out []model.Event, src, fn string, t time.Time) []model.Event {
+	if n := len(out); n > 0 && mergeSeen(&out[n-1], src, fn, t) {
+		return out
+	}
+	return append(out, model.Event{Kind: model.KindSeen, Source: src, Function: fn, Time: t})
+}
+
+// mergeSeen widens e, if it is a KindSeen of fn and src, to take in a line
+// at t, and reports whether it did. Only timed lines are merged: the store
+// places an untimed one with the newest event before it, so it must arrive
+// alone and in its place. A merged event has the oldest time as its Time
+// and the newest as its Seen.Last.
+func mergeSeen(e *model.Event, src, fn string, t time.Time) bool {
+	if e.Kind != model.KindSeen || t.IsZero() || e.Time.IsZero() || e.Function != fn || e.Source != src {
+		return false
+	}
+	last := e.Seen.Last
+	if last.IsZero() {
+		last = e.Time
+	}
+	switch {
+	case t.Before(e.Time):
+		e.Time, e.Seen.Last = t, last
+	case t.After(last):
+		e.Seen.Last = t
+	}
+	return true
 }
 
 func (w *worker) flush() {
@@ -205,9 +268,23 @@ func (w *worker) subMessage(m *subMessage) {
 			})
 		}
 	}
-	for _, e := range m.events {
-		w.feed(fn, stream, time.UnixMilli(e.ts).UTC(), m.text[e.off:e.end])
+	for i := range m.events {
+		e := &m.events[i]
+		t := time.UnixMilli(e.ts).UTC()
+		if e.quiet == nil {
+			w.feed(fn, stream, t, m.text[e.off:e.end])
+			continue
+		}
+		// A quiet line, still escaped. Its length bounds the unescaped
+		// length from above.
+		if !t.IsZero() && len(e.quiet) <= w.cfg.maxLine {
+			w.skip(fn, stream, t)
+			continue
+		}
+		w.scratch = unescape(w.scratch[:0], e.quiet)
+		w.feed(fn, stream, t, w.scratch)
 	}
+	clear(m.events) // drop references to the document
 }
 
 func recycle(free chan *chunk, c *chunk) {

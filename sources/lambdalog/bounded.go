@@ -97,7 +97,10 @@ func (m *clockMap[K, V]) putSlot(k K) (slot int32, existed bool) {
 		i = m.free[len(m.free)-1]
 		m.free = m.free[:len(m.free)-1]
 	case len(m.slots) < m.limit:
-		m.slots = append(m.slots, clockSlot[K, V]{})
+		if len(m.slots) == cap(m.slots) {
+			m.growSlots()
+		}
+		m.slots = m.slots[:len(m.slots)+1]
 		i = int32(len(m.slots) - 1)
 	default:
 		i = m.evict()
@@ -109,6 +112,17 @@ func (m *clockMap[K, V]) putSlot(k K) (slot int32, existed bool) {
 	m.insert(h, i)
 	m.n++
 	return i, false
+}
+
+// growSlots doubles the capacity of slots, up to the limit. Growing by
+// doubling (append grows large slices by a quarter) keeps the copying, and
+// the garbage, of a map filling up to a large limit to about its final
+// size.
+func (m *clockMap[K, V]) growSlots() {
+	c := min(max(16, 2*cap(m.slots)), m.limit)
+	grown := make([]clockSlot[K, V], len(m.slots), c)
+	copy(grown, m.slots)
+	m.slots = grown
 }
 
 // slotOf returns the slot number of k, or -1.

@@ -325,6 +325,19 @@ func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 	return out
 }
 
+// Skip accounts for a line that the caller read but does not feed: an
+// application log line (Node.js or Python text format) below ERROR level,
+// with in.Time set, which Feed would turn into one KindLog at in.Time and
+// nothing else. The parser's clock and the line's stream move as Feed
+// would move them, so the lines that follow are read as if it had been
+// fed.
+func (p *Parser) Skip(in Input) {
+	p.stream(in.Function, in.Stream)
+	if !in.Time.IsZero() {
+		p.last = in.Time
+	}
+}
+
 // stream returns the state of a function's log stream, creating it.
 func (p *Parser) stream(function, stream string) *streamState {
 	k := streamKey{function, stream}
