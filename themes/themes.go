@@ -151,7 +151,11 @@ func Load(name, configDir string, noColor bool) (Theme, error) {
 	t, err := Builtin(name)
 	if err != nil {
 		path := name
-		if !strings.ContainsAny(name, `/\`) && !strings.HasSuffix(name, ".yaml") {
+		isPath := strings.ContainsAny(name, `/\`) || strings.HasSuffix(name, ".yaml")
+		if !isPath {
+			if configDir == "" {
+				return Theme{}, fmt.Errorf("theme %q: not built in (%s) and no config directory", name, strings.Join(Names(), ", "))
+			}
 			path = filepath.Join(configDir, "themes", name+".yaml")
 		}
 		data, rerr := os.ReadFile(path)
@@ -160,6 +164,10 @@ func Load(name, configDir string, noColor bool) (Theme, error) {
 		}
 		if t, err = Parse(data, base); err != nil {
 			return Theme{}, fmt.Errorf("theme %s: %w", path, err)
+		}
+		if t.Name == base.Name {
+			// The file did not name itself: call it after the file.
+			t.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 		}
 	}
 	if noColor {

@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	fntop [--demo] [--seed N]                      the demo fleet (default)
+//	fntop [--demo] [--seed N] [--theme T]          the live UI on the demo fleet (default)
 //	fntop snapshot [--json] [source] [--function NAME] [--window 1m|5m|15m|1h|all]
 //	fntop logs [source] [--function NAME] [--follow] [--grep REGEX] [--since D]
 //
@@ -20,6 +20,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/fntop/fntop/tui"
+	"github.com/fntop/fntop/tui/common"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -28,11 +31,12 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		tty:    isTerminal(os.Stdout),
-		errTTY: isTerminal(os.Stderr),
+		stdin:    os.Stdin,
+		stdout:   os.Stdout,
+		stderr:   os.Stderr,
+		tty:      isTerminal(os.Stdout),
+		errTTY:   isTerminal(os.Stderr),
+		stdinTTY: isTerminal(os.Stdin),
 		noColor: func() bool {
 			_, set := os.LookupEnv("NO_COLOR")
 			return set
@@ -48,7 +52,22 @@ type env struct {
 	stdout, stderr io.Writer
 	tty            bool // stdout is a terminal: colour allowed
 	errTTY         bool // stderr is a terminal: progress allowed
+	stdinTTY       bool // stdin is a terminal: with tty, the UI may run
 	noColor        bool
+	// getenv reads the environment (os.Getenv when nil).
+	getenv func(string) string
+	// runUI shows the terminal UI (tui.Run when nil).
+	runUI func(context.Context, common.Data, tui.Options) error
+}
+
+// interactive reports whether fntop talks to a person at a terminal.
+func (e env) interactive() bool { return e.tty && e.stdinTTY }
+
+func (e env) lookupEnv(key string) string {
+	if e.getenv == nil {
+		return os.Getenv(key)
+	}
+	return e.getenv(key)
 }
 
 // errUsage marks errors in the command line (exit status 2).
@@ -62,7 +81,7 @@ func run(ctx context.Context, args []string, e env) int {
 	var err error
 	switch cmd {
 	case "top":
-		err = cmdTop(ctx, args, e)
+		err = cmdTopOrTUI(ctx, args, e)
 	case "snapshot":
 		err = cmdSnapshot(ctx, args, e)
 	case "logs":
@@ -92,7 +111,10 @@ func run(ctx context.Context, args []string, e env) int {
 const usage = `fntop: top for serverless function fleets
 
 Usage:
-  fntop [--demo] [--seed N] [--window W]      show the fleet (the demo fleet when no source is given)
+  fntop [--demo] [--seed N] [--window W] [--theme T] [--refresh D]
+                                              the live terminal UI on a terminal (the demo fleet
+                                              when no source is given); the snapshot table when
+                                              stdin or stdout is not a terminal
   fntop snapshot [--json] [SOURCE] [--function NAME] [--window 1m|5m|15m|1h|all]
                                               print one snapshot and exit
   fntop logs [SOURCE] [--function NAME] [--follow] [--grep REGEX] [--since DURATION]
@@ -105,6 +127,12 @@ SOURCE is one of:
                        'aws logs tail' output, 'aws logs filter-log-events' JSON, or
                        CloudWatch Logs subscription DATA_MESSAGE documents
                        (--follow keeps reading as the file grows)
+
+UI flags:
+  --theme NAME|PATH    dark (default), light, high-contrast, a theme file in
+                       $XDG_CONFIG_HOME/fntop/themes/NAME.yaml ($FNTOP_CONFIG overrides the
+                       directory), or a path; NO_COLOR turns colour off
+  --refresh DURATION   how often the screen pulls new figures (default 1s)
 
 Run 'fntop snapshot --help' or 'fntop logs --help' for every flag.
 `

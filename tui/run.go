@@ -1,0 +1,95 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/fntop/fntop/tui/common"
+)
+
+// Run shows the UI on the terminal until the user quits or ctx ends. The
+// terminal is restored in every case, panics included; a panic's stack is
+// written to a file in Options.CrashDir (default CrashDir()), named in the
+// returned error. When ctx ends first, Run returns ctx.Err().
+func Run(ctx context.Context, data common.Data, opts Options) (err error) {
+	if opts.CrashDir == "" {
+		opts.CrashDir = CrashDir()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("fntop: panic: %v", r)
+			if path := WriteCrash(opts.CrashDir, r, debug.Stack()); path != "" {
+				err = fmt.Errorf("%w (stack in %s)", err, path)
+			}
+		}
+	}()
+	popts := append([]tea.ProgramOption{
+		tea.WithAltScreen(),
+		tea.WithMouseCellMotion(),
+		tea.WithContext(ctx),
+	}, opts.ProgramOptions...)
+	p := tea.NewProgram(New(data, opts), popts...)
+	_, err = p.Run()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tea.ErrProgramPanic):
+		return fmt.Errorf("%w (stack in %s)", err, opts.CrashDir)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, tea.ErrInterrupted):
+		return context.Canceled
+	}
+	return err
+}
+
+// CrashDir is where a panic's stack is written: $XDG_STATE_HOME/fntop,
+// else ~/.local/state/fntop, else the user cache directory's fntop.
+func CrashDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "fntop")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "fntop")
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "fntop")
+	}
+	return filepath.Join(os.TempDir(), "fntop")
+}
+
+// WriteCrash writes a panic and its stack to a new file in dir and returns
+// its path ("" when dir is empty or the file cannot be written).
+func WriteCrash(dir string, r any, stack []byte) string {
+	if dir == "" {
+		return ""
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	path := filepath.Join(dir, "crash-"+time.Now().UTC().Format("20060102T150405.000000000")+".log")
+	body := fmt.Sprintf("fntop panic: %v\n\n%s", r, stack)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return ""
+	}
+	return path
+}
+
+// guard, deferred in Update and View, writes a panic's stack to the crash
+// directory and panics on, so that the program restores the terminal.
+func (m Model) guard() {
+	if m.crashDir == "" {
+		return
+	}
+	if r := recover(); r != nil {
+		path := WriteCrash(m.crashDir, r, debug.Stack())
+		panic(fmt.Sprintf("%v (stack in %s)", r, path))
+	}
+}

@@ -1,0 +1,26 @@
+package tui
+
+import (
+	"github.com/fntop/fntop/tui/fleet"
+	"github.com/fntop/fntop/tui/function"
+	"github.com/fntop/fntop/tui/logs"
+)
+
+// The concrete view types the root stacks.
+type (
+	fleetView    = fleet.Model
+	functionView = function.Model
+	logsView     = logs.Model
+)
+
+func (m *Model) newFleet() fleetView { return fleet.New(m.styles) }
+
+func (m *Model) newFunction(name string) functionView { return function.New(m.styles, name) }
+
+func (m *Model) newLogs(fn string) logsView {
+	opts := []logs.Option{logs.WithClock(m.clock)}
+	if m.location != nil {
+		opts = append(opts, logs.WithLocation(m.location))
+	}
+	return logs.New(m.styles, fn, opts...)
+}
