@@ -62,6 +62,10 @@ type SnapshotOptions struct {
 	Function string
 	// Series adds per-bucket series to each function (for sparklines).
 	Series bool
+	// SeriesQuantiles also fills each series point's duration quantiles
+	// (for charts); without it they are NaN, which saves the fleet view a
+	// quantile query per bucket and function every refresh.
+	SeriesQuantiles bool
 }
 
 // Snapshot is an immutable view of the store. Readers may keep it and read
@@ -168,7 +172,8 @@ type SeriesPoint struct {
 	Errors      int64
 	ColdStarts  int64
 	Throttles   int64
-	// P50 and P99 durations (ms); NaN without invocations.
+	// P50 and P99 durations (ms); NaN without invocations or when not
+	// asked for (SnapshotOptions.SeriesQuantiles).
 	P50, P99 float64
 	// InitP50 (ms); NaN without cold starts.
 	InitP50      float64
@@ -302,7 +307,7 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 			for idx := firstIdx; idx <= lastIdx; idx++ {
 				b := rg.find(idx)
 				if o.Series {
-					series = append(series, seriesPoint(b, idx, rg.res))
+					series = append(series, seriesPoint(b, idx, rg.res, o.SeriesQuantiles))
 				}
 				if b == nil {
 					continue
@@ -351,7 +356,7 @@ func mergeSketch(dst, src *ddsketch.DDSketch) {
 	_ = dst.MergeWith(src) // same mapping everywhere: cannot fail
 }
 
-func seriesPoint(b *bucket, idx, res int64) SeriesPoint {
+func seriesPoint(b *bucket, idx, res int64, quantiles bool) SeriesPoint {
 	p := SeriesPoint{Start: time.Unix((idx-1)*res, 0).UTC(), P50: math.NaN(), P99: math.NaN(), InitP50: math.NaN()}
 	if b == nil {
 		return p
@@ -362,6 +367,9 @@ func seriesPoint(b *bucket, idx, res int64) SeriesPoint {
 	p.Throttles = b.c.throttles
 	p.MaxMemUsedMB = b.c.maxMemUsedMB
 	p.CostUSD = b.c.requestUSD + b.c.computeUSD
+	if !quantiles {
+		return p
+	}
 	if b.dur != nil && !b.dur.IsEmpty() {
 		if q, err := b.dur.GetValuesAtQuantiles([]float64{0.5, 0.99}); err == nil {
 			p.P50, p.P99 = q[0], q[1]

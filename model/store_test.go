@@ -308,7 +308,7 @@ func TestSeries(t *testing.T) {
 	now := t0.Add(59 * time.Second)
 	s := NewStore(Options{Clock: func() time.Time { return now }})
 	s.Ingest(inv("f", t0.Add(5*time.Second), "a", 7, 7, 128, 10), inv("f", t0.Add(55*time.Second), "b", 9, 9, 128, 10))
-	f := s.Snapshot(SnapshotOptions{Window: Window1m, Series: true}).Functions[0]
+	f := s.Snapshot(SnapshotOptions{Window: Window1m, Series: true, SeriesQuantiles: true}).Functions[0]
 	if len(f.Series) != 6 {
 		t.Fatalf("series = %d points", len(f.Series))
 	}
@@ -455,5 +455,15 @@ func TestRecentErrorsInTimeOrder(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "5,7,9" || f.LastError.RequestID != "9" {
 		t.Errorf("recent errors = %v, last %+v", got, f.LastError)
+	}
+}
+
+func TestSeriesQuantilesOnlyWhenAsked(t *testing.T) {
+	now := t0.Add(59 * time.Second)
+	s := NewStore(Options{Clock: func() time.Time { return now }})
+	s.Ingest(inv("f", t0.Add(5*time.Second), "a", 7, 7, 128, 10))
+	f := s.Snapshot(SnapshotOptions{Window: Window1m, Series: true}).Functions[0]
+	if f.Series[0].Invocations != 1 || !math.IsNaN(f.Series[0].P50) {
+		t.Errorf("counts-only series: %+v", f.Series[0])
 	}
 }

@@ -79,6 +79,7 @@ func (m Model) request(explicit bool) fetchReq {
 	case kindFunction:
 		req.snapshot.Function = top.name
 		req.snapshot.Series = true
+		req.snapshot.SeriesQuantiles = true
 	case kindLogs:
 		req.snapshot.Function = top.name
 	}
