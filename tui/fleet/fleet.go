@@ -62,6 +62,11 @@ type Model struct {
 	cursor   int    // index into view
 	offset   int    // first visible index into view
 	selected string // name under the cursor, followed across refreshes
+	// chosen is set once the user moves the cursor: from then on it
+	// follows the selected function; before, it stays on the top row, so
+	// the busiest function is under it at start however the first, partial
+	// snapshots were ordered.
+	chosen bool
 
 	input      textinput.Model
 	capturing  bool
@@ -285,6 +290,7 @@ func (m *Model) move(delta int) {
 	}
 	m.cursor = min(max(m.cursor+delta, 0), len(m.view)-1)
 	m.selected = m.rows[m.view[m.cursor]].fs.Name
+	m.chosen = true
 	m.scroll()
 	m.renderBody()
 }
@@ -340,7 +346,7 @@ func (m *Model) applyFilter() {
 		}
 	}
 	m.view = view
-	if m.selected != "" {
+	if m.selected != "" && m.chosen {
 		for i, r := range view {
 			if m.rows[r].fs.Name == m.selected {
 				m.cursor = i

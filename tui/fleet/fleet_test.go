@@ -624,3 +624,29 @@ func BenchmarkFleetSetSnapshot2000(b *testing.B) {
 		m.SetSnapshot(s)
 	}
 }
+
+// Before the user moves the cursor it stays on the top row, so at start the
+// busiest function is selected however the first (partial) snapshots were
+// ordered; after a move it follows its function.
+func TestCursorStaysOnTopUntilMoved(t *testing.T) {
+	m := newModel(t, 160, 30, fixture())
+	top := order(m)[0]
+	s := fixture()
+	s.Functions[2].RatePerS = 500 // another function becomes the busiest
+	m.SetSnapshot(s)
+	if m.cursor != 0 || m.Selected() == top || m.Selected() != order(m)[0] {
+		t.Fatalf("before any move: cursor %d on %q, top was %q, now %q", m.cursor, m.Selected(), top, order(m)[0])
+	}
+	m = send(t, m, keyDown, keyUp)
+	chosen := m.Selected()
+	s = fixture()
+	for i := range s.Functions {
+		if s.Functions[i].Name != chosen {
+			s.Functions[i].RatePerS += 1000 // everything else overtakes it
+		}
+	}
+	m.SetSnapshot(s)
+	if m.Selected() != chosen || m.cursor == 0 {
+		t.Fatalf("after a move: cursor %d on %q, want it to follow %q", m.cursor, m.Selected(), chosen)
+	}
+}
