@@ -659,6 +659,126 @@ func scanHeader(doc []byte) docHeader {
 	}
 }
 
+// tailHeader reads the header of a one-line subscription message from its
+// last members, walking back from the closing brace. Many producers write
+// "logEvents" first, and scanHeader would walk the whole array (the bulk of
+// the document) to reach the header, which the worker then decodes again.
+//
+// It reads only members whose keys are plain strings and whose values are
+// plain strings or arrays of them ("plain": without escapes), which are
+// top-level members whatever the document holds before them, and reports
+// false as soon as it meets anything else before it has both the message
+// type and the stream (the last of each, as the decoder keeps). It does not
+// validate what it does not read: a document broken before its header is
+// then a subscription message that the worker counts as invalid JSON.
+func tailHeader(doc []byte) (docHeader, bool) {
+	var h docHeader
+	i := len(doc) - 1
+	if i < 1 || doc[i] != '}' || doc[0] != '{' {
+		return h, false
+	}
+	// back skips whitespace before end and returns the index of the byte
+	// before it, or -1.
+	back := func(end int) int {
+		for end >= 0 {
+			switch doc[end] {
+			case ' ', '\t', '\n', '\r':
+				end--
+			default:
+				return end
+			}
+		}
+		return -1
+	}
+	// plain reads the plain string that ends with the quote at end and
+	// returns its content and the index before its opening quote.
+	plain := func(end int) ([]byte, int, bool) {
+		if end < 1 || doc[end] != '"' {
+			return nil, 0, false
+		}
+		start := bytes.LastIndexByte(doc[:end], '"')
+		if start < 1 || doc[start-1] == '\\' || bytes.IndexByte(doc[start+1:end], '\\') >= 0 {
+			return nil, 0, false
+		}
+		return doc[start+1 : end], start - 1, true
+	}
+	var haveType, haveStream bool
+	i--
+	for {
+		i = back(i)
+		if i < 0 {
+			return h, false
+		}
+		var val []byte
+		var isStr, ok bool
+		switch doc[i] {
+		case '"':
+			val, i, ok = plain(i)
+			isStr = true
+		case ']':
+			i--
+			for first := true; ; first = false {
+				if i = back(i); i < 0 {
+					return h, false
+				}
+				if doc[i] == '[' {
+					i--
+					ok = true
+					break
+				}
+				if !first {
+					if doc[i] != ',' {
+						return h, false
+					}
+					if i = back(i - 1); i < 0 {
+						return h, false
+					}
+				}
+				if _, i, ok = plain(i); !ok {
+					return h, false
+				}
+			}
+		}
+		if !ok {
+			return h, false
+		}
+		if i = back(i); i < 0 || doc[i] != ':' {
+			return h, false
+		}
+		if i = back(i - 1); i < 0 {
+			return h, false
+		}
+		key, j, ok := plain(i)
+		if !ok {
+			return h, false
+		}
+		switch string(key) {
+		case "messageType":
+			if !isStr {
+				return h, false
+			}
+			if !haveType {
+				h.msgType, haveType = val, true
+			}
+		case "logStream":
+			if !isStr {
+				return h, false
+			}
+			if !haveStream {
+				h.stream, haveStream = val, true
+			}
+		}
+		if haveType && haveStream {
+			h.kind = docSub
+			return h, true
+		}
+		if i = back(j); i < 0 || doc[i] != ',' {
+			return h, false
+		}
+		i--
+	}
+}
+
 // docKeys are the members that open the documents fntop decodes; a broken
 // or truncated document that starts with one of them is counted as skipped
 // rather than read as text.

@@ -371,7 +371,10 @@ func (sp *splitter) docLine(data []byte, final bool) int {
 	if end < 2 || line[end-1] != '}' || end > sp.cfg.maxDoc || bytes.Contains(line, docJoint) {
 		return lineNo
 	}
-	h := scanHeader(line)
+	h, ok := tailHeader(line)
+	if !ok {
+		h = scanHeader(line)
+	}
 	if h.kind != docSub {
 		return lineNo
 	}
