@@ -399,3 +399,23 @@ func BenchmarkFunctionView(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// Only the window's failures are listed: the store keeps the newest of all
+// time, and a count above the window's error figure would contradict it.
+func TestRecentErrorsOfTheWindowOnly(t *testing.T) {
+	m := New(styles(t, "dark"), fnName)
+	m.SetSize(120, 60)
+	s := fixture()
+	s.Window = model.WindowInfo{Label: "5m", Start: t0.Add(10 * time.Minute), End: t0.Add(15 * time.Minute), Seconds: 300}
+	m.SetSnapshot(s)
+	out := ansi.Strip(m.View())
+	if !strings.Contains(out, "Recent errors (1)") || strings.Contains(out, "TypeError") || !strings.Contains(out, "Runtime.OutOfMemory") {
+		t.Errorf("want only the failure inside the window:\n%s", out)
+	}
+	s = fixture()
+	s.Window = model.WindowInfo{Label: "all", Start: t0, End: t0.Add(15 * time.Minute), Seconds: 900}
+	m.SetSnapshot(s)
+	if out := ansi.Strip(m.View()); !strings.Contains(out, "Recent errors (3)") {
+		t.Errorf("window all: want every kept failure:\n%s", out)
+	}
+}

@@ -265,7 +265,17 @@ func (m *Model) rebuildLower() {
 	w := m.width
 	var errs []model.ErrorSample
 	if m.fn != nil {
+		// The store keeps the newest failures of all time; show the
+		// window's, so the count agrees with the figures above.
 		errs = m.fn.RecentErrors
+		if m.snap != nil && m.snap.Window.Label != "all" {
+			from := m.snap.Window.Start
+			i := 0
+			for i < len(errs) && errs[i].Time.Before(from) {
+				i++
+			}
+			errs = errs[i:]
+		}
 	}
 	out := make([]string, 0, len(errs)+len(m.logRows)+4)
 	out = append(out, m.sectionTitle("Recent errors", len(errs)))
