@@ -1,7 +1,11 @@
 package cwltest
 
 import (
+	"bytes"
 	"context"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -26,6 +30,7 @@ const ClientMaxAttempts = 3
 func Client(t testing.TB, srv *Server, optFns ...func(*cloudwatchlogs.Options)) *cloudwatchlogs.Client {
 	t.Helper()
 	opts := cloudwatchlogs.Options{
+		HTTPClient:   BufferRequestBodies(awshttp.NewBuildableClient()),
 		Region:       srv.Region(),
 		BaseEndpoint: aws.String(srv.URL()),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCWLTEST", "cwltest-secret", ""),
@@ -54,4 +59,33 @@ func NoHostPrefix(st *middleware.Stack) error {
 		) {
 			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
 		}), middleware.Before)
+}
+
+// BufferRequestBodies wraps an HTTP client so that every request body is
+// read into memory before the request is sent.
+//
+// Without it the SDK and net/http race: when the server answers before the
+// transport has read the SDK's request body to its end (it reads past the
+// content length to check for extra bytes), the SDK may close the body
+// first; the transport's write loop then fails and closes the connection
+// under the response, and reading it fails with "use of closed network
+// connection" (aws/aws-sdk-go-v2#1825 and #2737). A streaming answer such as
+// a Live Tail session dies right after sessionStart; a plain answer fails
+// to deserialize and is retried. The AWS source must use the same wrapper.
+func BufferRequestBodies(c aws.HTTPClient) aws.HTTPClient { return bufferedBodies{c} }
+
+type bufferedBodies struct{ next aws.HTTPClient }
+
+func (b bufferedBodies) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		data, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.ContentLength = int64(len(data))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
+	return b.next.Do(r)
 }
