@@ -1,6 +1,7 @@
 package cwltest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
@@ -490,42 +491,30 @@ func (c cond) eval(r *record) bool {
 				v, ok = f, err == nil
 			}
 		}
-		if !ok {
-			return false
-		}
-		switch c.op {
-		case "=":
-			return v == c.num
-		case "!=":
-			return v != c.num
-		case "<":
-			return v < c.num
-		case "<=":
-			return v <= c.num
-		case ">":
-			return v > c.num
-		case ">=":
-			return v >= c.num
-		}
-		return false
+		return ok && compare(c.op, v, c.num)
 	}
 	v, ok := r.str[c.field]
 	if !ok {
 		return c.op == "!="
 	}
-	switch c.op {
+	return compare(c.op, v, c.str)
+}
+
+// compare applies a comparison operator of the query language.
+func compare[T cmp.Ordered](op string, a, b T) bool {
+	switch op {
 	case "=":
-		return v == c.str
+		return a == b
 	case "!=":
-		return v != c.str
+		return a != b
 	case "<":
-		return v < c.str
+		return a < b
 	case "<=":
-		return v <= c.str
+		return a <= b
 	case ">":
-		return v > c.str
+		return a > b
 	case ">=":
-		return v >= c.str
+		return a >= b
 	}
 	return false
 }
