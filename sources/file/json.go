@@ -223,30 +223,41 @@ func (d *jsonDec) strAppend(dst []byte) ([]byte, bool) {
 			return dst, false
 		}
 		i = j + 2
-		switch c := b[j+1]; c {
-		case 'n':
-			dst = append(dst, '\n')
-		case 't':
-			dst = append(dst, '\t')
-		case '"', '\\', '/':
-			dst = append(dst, c)
-		case 'r':
-			dst = append(dst, '\r')
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'u':
-			n := escapeLen(b[j:])
-			if n == 0 {
-				return dst, false
-			}
-			dst = unescape(dst, b[j:j+n])
-			i = j + n
-		default:
+		c := b[j+1]
+		if v, ok := simpleEscape(c); ok {
+			dst = append(dst, v)
+			continue
+		}
+		n := 0
+		if c == 'u' {
+			n = escapeLen(b[j:])
+		}
+		if n == 0 {
 			return dst, false
 		}
+		dst = unescape(dst, b[j:j+n])
+		i = j + n
 	}
+}
+
+// simpleEscape returns the byte a one-letter JSON escape (the letter after
+// the backslash) stands for.
+func simpleEscape(c byte) (byte, bool) {
+	switch c {
+	case 'n':
+		return '\n', true
+	case 't':
+		return '\t', true
+	case 'r':
+		return '\r', true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case '"', '\\', '/':
+		return c, true
+	}
+	return 0, false
 }
 
 // escapeLen returns the length of the valid escape sequence that starts b
@@ -556,40 +567,32 @@ func unescape(dst, raw []byte) []byte {
 		dst = append(dst, raw[:k]...)
 		c := raw[k+1]
 		raw = raw[k+2:]
-		switch c {
-		case 'n':
-			dst = append(dst, '\n')
-		case 't':
-			dst = append(dst, '\t')
-		case 'r':
-			dst = append(dst, '\r')
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'u':
-			if len(raw) < 4 || !isHex4(raw) {
-				dst = append(dst, '\\', 'u')
-				continue
+		if c != 'u' {
+			if v, ok := simpleEscape(c); ok {
+				c = v
 			}
-			r := hexVal(raw)
-			raw = raw[4:]
-			if utf16.IsSurrogate(r) {
-				r2 := rune(utf8.RuneError)
-				if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' && isHex4(raw[2:]) {
-					r2 = hexVal(raw[2:])
-				}
-				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-					raw = raw[6:]
-					r = d
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-		default: // '"', '\\', '/'
-			dst = append(dst, c)
+			dst = append(dst, c) // validated input: '"', '\\', '/' stand for themselves
+			continue
 		}
+		if len(raw) < 4 || !isHex4(raw) {
+			dst = append(dst, '\\', 'u')
+			continue
+		}
+		r := hexVal(raw)
+		raw = raw[4:]
+		if utf16.IsSurrogate(r) {
+			r2 := rune(utf8.RuneError)
+			if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' && isHex4(raw[2:]) {
+				r2 = hexVal(raw[2:])
+			}
+			if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+				raw = raw[6:]
+				r = d
+			} else {
+				r = utf8.RuneError
+			}
+		}
+		dst = utf8.AppendRune(dst, r)
 	}
 }
 
