@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -64,7 +65,27 @@ func BenchmarkSubscription20MB(b *testing.B) { benchSubscription(b) }
 // headless snapshot reads.
 func BenchmarkSubscription20MBNoLogs(b *testing.B) { benchSubscription(b, WithLogs(false)) }
 
+// BenchmarkSubscription20MBFileNoLogs reads the same from a file, as
+// `fntop snapshot --input FILE` does.
+func BenchmarkSubscription20MBFileNoLogs(b *testing.B) {
+	data, _ := subscription20MB(b)
+	path := filepath.Join(b.TempDir(), "sub.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	benchSubscriptionPath(b, path, nil, WithLogs(false))
+}
+
 func benchSubscription(b *testing.B, opts ...Option) {
+	data, _ := subscription20MB(b)
+	reader := func() Option { return WithReader(bytes.NewReader(data)) }
+	benchSubscriptionPath(b, "bench.json", reader, opts...)
+}
+
+// benchSubscriptionPath reads the 20 MB of subscription messages from path,
+// or from the reader each call of reader gives when it is not nil, into a
+// counting sink.
+func benchSubscriptionPath(b *testing.B, path string, reader func() Option, opts ...Option) {
 	data, st := subscription20MB(b)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
@@ -73,7 +94,11 @@ func benchSubscription(b *testing.B, opts ...Option) {
 	start := time.Now()
 	for b.Loop() {
 		sink := &countSink{}
-		err := New("bench.json", append([]Option{WithReader(bytes.NewReader(data))}, opts...)...).Run(context.Background(), sink)
+		o := opts
+		if reader != nil {
+			o = append([]Option{reader()}, opts...)
+		}
+		err := New(path, o...).Run(context.Background(), sink)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,6 +135,8 @@ type nopParser struct{}
 func (nopParser) Feed(_ lambdalog.Input, out []model.Event) []model.Event { return out }
 
 func (nopParser) Skip(lambdalog.Input) {}
+
+func (nopParser) Line() (time.Time, bool) { return time.Time{}, false }
 
 // TestWriteSubscriptionFile writes a generated file for measurements from
 // the shell: FNTOP_GEN_FILE=/tmp/sub.json FNTOP_GEN_SIZE=20971520 go test
@@ -163,4 +190,22 @@ func TestReadFileTimed(t *testing.T) {
 	}
 	t.Logf("%s: %v, %d events, %d invocations, billed %.0f ms", path, time.Since(start),
 		sink.events.Load(), sink.invocations.Load(), sink.billed)
+}
+
+// BenchmarkDecodeSub measures the subscription decoder alone on one
+// goroutine, over the documents of the 20 MB file, leaving quiet lines
+// escaped as a headless reading does.
+func BenchmarkDecodeSub(b *testing.B) {
+	data, _ := subscription20MB(b)
+	docs := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var m subMessage
+	for b.Loop() {
+		for _, doc := range docs {
+			if _, ok := decodeSub(doc, &m, true); !ok {
+				b.Fatalf("invalid document %q", doc)
+			}
+		}
+	}
 }

@@ -39,7 +39,9 @@
 //
 // Messages go through a lambdalog.Parser and the resulting events reach the
 // sink in batches. Decoding and parsing run on several goroutines, sharded by
-// log stream, so every stream keeps its order.
+// log stream, so every stream keeps its order. A plain regular file that is
+// not followed is mapped into memory and read where it lies, not copied; if
+// it shrinks meanwhile, Run fails rather than read pages that are gone.
 package file
 
 import (
@@ -93,6 +95,7 @@ type config struct {
 	workers     int
 	noLogs      bool
 	newParser   func() parser
+	mapped      func() // called when a block of the file is mapped (tests)
 }
 
 // Option configures a Source.
@@ -177,8 +180,9 @@ func WithWorkers(n int) Option {
 }
 
 // WithLogs(false) drops the text of log lines: no model.KindLog event is
-// emitted, each becomes (merged with its neighbours) a model.KindSeen that
-// keeps only its function and time, and application log lines below ERROR
+// emitted, each becomes (merged with the other lines of its function that
+// an Ingest call carries) a model.KindSeen that keeps only its function
+// and time, and application log lines below ERROR
 // level (Node.js and Python text formats, which carry no invocation figures)
 // that have a time from the input are not parsed at all (nor, in
 // subscription messages, unescaped). Invocations, amendments, init phases,
@@ -205,12 +209,12 @@ func New(path string, opts ...Option) *Source {
 		o(&s.cfg)
 	}
 	if s.cfg.newParser == nil {
-		maxLine := s.cfg.maxLine
+		maxLine, logs := s.cfg.maxLine, !s.cfg.noLogs
 		s.cfg.newParser = func() parser {
 			// Lines of raw output before the first one with a time stay
 			// untimed (zero): the store places them, and the time it took
 			// to read the input never becomes part of a window.
-			return lambdalog.NewParser(lambdalog.WithClock(untimed), lambdalog.WithMaxLineBytes(maxLine))
+			return lambdalog.NewParser(lambdalog.WithClock(untimed), lambdalog.WithMaxLineBytes(maxLine), lambdalog.WithLogs(logs))
 		}
 	}
 	s.name = "file:" + path
@@ -258,16 +262,29 @@ func (s *Source) Run(ctx context.Context, sink model.Sink) error {
 	}()
 	if isFile {
 		// A regular file never blocks a read for long: wait for the
-		// reader so that the file is closed when Run returns. A stream
-		// (stdin, a pipe) may block until its writer goes, so its reader
-		// is left to finish alone; it no longer touches the sink.
-		defer readers.Wait()
+		// reader so that the file is closed when Run returns, and let go
+		// of the blocks it sent that were not read (a mapped file's). A
+		// stream (stdin, a pipe) may block until its writer goes, so its
+		// reader is left to finish alone; it no longer touches the sink.
+		defer func() {
+			cancel()
+			readers.Wait()
+			for m := range msgs {
+				if m.blk != nil {
+					pool.release(m.blk)
+				}
+			}
+		}()
 	}
 
 	sp := newSplitter(s, sink, pool)
-	sp.start(ctx)
+	sp.start(ctx, cancel)
 	eof := sp.loop(ctx, msgs)
 	sp.stop()
+	if err := sp.err(); err != nil {
+		s.status(sink, model.StateFailing, err.Error(), "")
+		return fmt.Errorf("%s: %w", s.name, err)
+	}
 	if !eof { // ctx ended
 		if following {
 			return nil
@@ -297,7 +314,7 @@ func (s *Source) status(sink model.Sink, state model.SourceState, lastErr, detai
 // stream is checked by the reading goroutine, since its first bytes may be
 // long in coming.
 func (s *Source) open() (*input, error) {
-	in := &input{path: s.path}
+	in := &input{path: s.path, mapped: s.cfg.mapped}
 	switch {
 	case s.cfg.reader != nil:
 		in.src = s.cfg.reader

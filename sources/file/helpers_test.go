@@ -197,13 +197,17 @@ type recParser struct{ r *recParsers }
 
 func (p recParser) Feed(in lambdalog.Input, out []model.Event) []model.Event {
 	p.r.mu.Lock()
-	p.r.inputs = append(p.r.inputs, fed{in.Function, in.Stream, in.Time, in.Message})
+	// The message lies in the worker's buffer: keep a copy.
+	p.r.inputs = append(p.r.inputs, fed{in.Function, in.Stream, in.Time, strings.Clone(in.Message)})
 	p.r.mu.Unlock()
 	return out
 }
 
 // Skip records nothing: only what is fed is recorded.
 func (recParser) Skip(lambdalog.Input) {}
+
+// Line says that no line is to be accounted for: the recorder emits none.
+func (recParser) Line() (time.Time, bool) { return time.Time{}, false }
 
 // withRecorder makes the source feed r instead of lambdalog parsers.
 func withRecorder(r *recParsers) Option {

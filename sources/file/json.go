@@ -180,24 +180,38 @@ func (d *jsonDec) str() (raw []byte, esc, ok bool) {
 	if d.peek() != '"' {
 		return nil, false, false
 	}
-	b := d.b
 	start := d.i + 1
-	i := start
+	end, esc, ok := strEnd(d.b, start)
+	if !ok {
+		return nil, false, false
+	}
+	d.i = end + 1
+	return d.b[start:end], esc, true
+}
+
+// strEnd returns the index of the quote that ends the JSON string whose
+// content starts at b[i], and whether the string holds escape sequences,
+// which it validates. ok is false when the string does not end in b or
+// holds an invalid escape.
+func strEnd(b []byte, i int) (end int, esc, ok bool) {
 	for {
-		j := i + indexQuoteOrBackslash(b[i:])
-		if j >= len(b) {
-			return nil, false, false
+		i += indexQuoteOrBackslash(b[i:])
+		if i >= len(b) {
+			return 0, false, false
 		}
-		if b[j] == '"' {
-			d.i = j + 1
-			return b[start:j], esc, true
-		}
-		n := escapeLen(b[j:])
-		if n == 0 {
-			return nil, false, false
+		if b[i] == '"' {
+			return i, esc, true
 		}
 		esc = true
-		i = j + n
+		if i+1 < len(b) && isSimpleEscape[b[i+1]] {
+			i += 2
+			continue
+		}
+		n := escapeLen(b[i:])
+		if n == 0 {
+			return 0, false, false
+		}
+		i += n
 	}
 }
 
@@ -224,8 +238,8 @@ func (d *jsonDec) strAppend(dst []byte) ([]byte, bool) {
 		}
 		i = j + 2
 		c := b[j+1]
-		if v, ok := simpleEscape(c); ok {
-			dst = append(dst, v)
+		if isSimpleEscape[c] {
+			dst = append(dst, simpleEscapes[c])
 			continue
 		}
 		n := 0
@@ -239,6 +253,15 @@ func (d *jsonDec) strAppend(dst []byte) ([]byte, bool) {
 		i = j + n
 	}
 }
+
+// isSimpleEscape and simpleEscapes are simpleEscape as tables, for the
+// loops that meet an escape every few dozen bytes.
+var isSimpleEscape, simpleEscapes = func() (is [256]bool, to [256]byte) {
+	for c := range 256 {
+		to[c], is[c] = simpleEscape(byte(c))
+	}
+	return is, to
+}()
 
 // simpleEscape returns the byte a one-letter JSON escape (the letter after
 // the backslash) stands for.
@@ -283,8 +306,9 @@ func escapeLen(b []byte) int {
 }
 
 // indexQuoteOrBackslash returns the index of the first '"' or '\\' in b, or
-// len(b). It tests eight bytes at a time: strings in log documents are long
-// runs of plain text between escapes.
+// len(b). It tests sixteen bytes at a time, eight to a word: strings in log
+// documents are runs of plain text between escapes, a few dozen bytes
+// long.
 func indexQuoteOrBackslash(b []byte) int {
 	const (
 		lo = 0x0101010101010101
@@ -292,15 +316,29 @@ func indexQuoteOrBackslash(b []byte) int {
 		qq = lo * '"'
 		bs = lo * '\\'
 	)
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
+	// match flags the bytes of x that are a quote or a backslash. The lowest
+	// flag is exact (borrows only flag bytes above a real match).
+	match := func(x uint64) uint64 {
 		q, s := x^qq, x^bs
-		// A zero byte of q or s is a match. The lowest flagged byte is
-		// exact (borrows only flag bytes above a real match).
-		if t := ((q-lo)&^q | (s-lo)&^s) & hi; t != 0 {
+		return ((q-lo)&^q | (s-lo)&^s) & hi
+	}
+	i := 0
+	for ; i+16 <= len(b); i += 16 {
+		w := b[i : i+16]
+		t0 := match(binary.LittleEndian.Uint64(w))
+		t1 := match(binary.LittleEndian.Uint64(w[8:]))
+		if t0|t1 != 0 {
+			if t0 != 0 {
+				return i + bits.TrailingZeros64(t0)/8
+			}
+			return i + 8 + bits.TrailingZeros64(t1)/8
+		}
+	}
+	if i+8 <= len(b) {
+		if t := match(binary.LittleEndian.Uint64(b[i:])); t != 0 {
 			return i + bits.TrailingZeros64(t)/8
 		}
+		i += 8
 	}
 	for ; i < len(b); i++ {
 		if b[i] == '"' || b[i] == '\\' {
@@ -322,6 +360,18 @@ func (d *jsonDec) key() (raw []byte, esc, ok bool) {
 // int reads a number as an int64, truncating a fraction or exponent.
 func (d *jsonDec) int() (int64, bool) {
 	d.ws()
+	// The common case, a timestamp: digits alone, without a leading zero.
+	b, i := d.b, d.i
+	var n int64
+	j := i
+	for j < len(b) && j-i < 18 && b[j]-'0' <= 9 {
+		n = n*10 + int64(b[j]-'0')
+		j++
+	}
+	if j > i && b[i] != '0' && (j == len(b) || !isNumberByte[b[j]]) {
+		d.i = j
+		return n, true
+	}
 	start := d.i
 	end, ok := numberEnd(d.b, start)
 	if !ok {
@@ -355,6 +405,14 @@ func (d *jsonDec) int() (int64, bool) {
 	}
 	return int64(f), true
 }
+
+// isNumberByte says which bytes may continue a JSON number.
+var isNumberByte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789.eE+-") {
+		t[c] = true
+	}
+	return t
+}()
 
 // numberEnd returns the end of the JSON number at i:
 // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
@@ -699,8 +757,8 @@ func tailHeader(doc []byte) (docHeader, bool) {
 		if end < 1 || doc[end] != '"' {
 			return nil, 0, false
 		}
-		start := bytes.LastIndexByte(doc[:end], '"')
-		if start < 1 || doc[start-1] == '\\' || bytes.IndexByte(doc[start+1:end], '\\') >= 0 {
+		start := lastQuoteOrBackslash(doc[:end])
+		if start < 1 || doc[start] != '"' || doc[start-1] == '\\' {
 			return nil, 0, false
 		}
 		return doc[start+1 : end], start - 1, true
@@ -780,6 +838,32 @@ func tailHeader(doc []byte) (docHeader, bool) {
 		}
 		i--
 	}
+}
+
+// lastQuoteOrBackslash returns the index of the last '"' or '\\' in b, or
+// -1. It tests eight bytes at a time.
+func lastQuoteOrBackslash(b []byte) int {
+	const (
+		lo  = 0x0101010101010101
+		lo7 = 0x7f7f7f7f7f7f7f7f
+		qq  = lo * '"'
+		bs  = lo * '\\'
+	)
+	// zero flags the zero bytes of x, exactly (the high bit of each).
+	zero := func(x uint64) uint64 { return ^((x&lo7 + lo7) | x | lo7) }
+	i := len(b)
+	for ; i >= 8; i -= 8 {
+		x := binary.LittleEndian.Uint64(b[i-8:])
+		if t := zero(x^qq) | zero(x^bs); t != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(t))/8
+		}
+	}
+	for i--; i >= 0; i-- {
+		if b[i] == '"' || b[i] == '\\' {
+			return i
+		}
+	}
+	return -1
 }
 
 // docKeys are the members that open the documents fntop decodes; a broken
@@ -890,27 +974,38 @@ func (d *jsonDec) logEvents(m *subMessage) bool {
 		}
 		var e subEvent
 		for f := true; ; f = false {
-			k, esc, done, ok := d.nextMember(f)
+			k, done, ok := d.eventMember(f)
 			if !ok {
 				return false
 			}
 			if done {
 				break
 			}
-			switch {
-			case keyIs(k, esc, "message"):
-				if m.dropQuiet && d.peek() == '"' && quietAppLineRaw(d.b[d.i+1:]) {
-					e.quiet, _, ok = d.str()
-					break
+			switch k {
+			case eventMessage:
+				if m.dropQuiet && d.peek() == '"' {
+					if n := quietPrefixRaw(d.b[d.i+1:]); n > 0 {
+						// The prefix read is plain: scan on from its end.
+						start := d.i + 1
+						var end int
+						if end, _, ok = strEnd(d.b, start+n); ok {
+							e.quiet, d.i = d.b[start:end], end+1
+						}
+						break
+					}
 				}
 				e.quiet = nil
 				e.off = len(m.text)
 				m.text, ok = d.strAppend(m.text)
 				e.end = len(m.text)
-			case keyIs(k, esc, "timestamp"):
+			case eventTimestamp:
 				e.ts, ok = d.int()
 			default:
-				ok = d.skip()
+				if d.peek() == '"' { // "id", as a rule
+					_, _, ok = d.str()
+				} else {
+					ok = d.skip()
+				}
 			}
 			if !ok {
 				return false
@@ -919,6 +1014,69 @@ func (d *jsonDec) logEvents(m *subMessage) bool {
 		m.events = append(m.events, e)
 	}
 }
+
+// The members of a log event that decodeSub reads.
+const (
+	eventOther = iota
+	eventMessage
+	eventTimestamp
+)
+
+// eventMember is nextMember for the members of a log event. It tells the
+// two it reads by their quoted names, which need no scan, and returns
+// eventOther for the rest.
+func (d *jsonDec) eventMember(first bool) (key int, done, ok bool) {
+	switch d.peek() {
+	case '}':
+		d.i++
+		return 0, true, true
+	case ',':
+		if first {
+			return 0, false, false
+		}
+		d.i++
+	default:
+		if !first {
+			return 0, false, false
+		}
+	}
+	if d.peek() == '"' {
+		if rest := d.b[d.i:]; len(rest) >= 12 {
+			n := 0
+			switch w := binary.LittleEndian.Uint64(rest); {
+			case w&0xffffffff == quotedID:
+				key, n = eventOther, 4
+			case w == quotedMessage && rest[8] == '"':
+				key, n = eventMessage, 9
+			case w == quotedTimestamp && string(rest[8:11]) == `mp"`:
+				key, n = eventTimestamp, 11
+			}
+			if n > 0 {
+				d.i += n
+				return key, false, d.consume(':')
+			}
+		}
+	}
+	k, esc, ok := d.key()
+	switch {
+	case !ok:
+		return 0, false, false
+	case keyIs(k, esc, "message"):
+		return eventMessage, false, true
+	case keyIs(k, esc, "timestamp"):
+		return eventTimestamp, false, true
+	}
+	return eventOther, false, true
+}
+
+// The keys eventMember tells without a scan, quotes included, as
+// little-endian words: `"id"`, and the first eight bytes of `"message"` and
+// `"timestamp"`.
+const (
+	quotedID        = 0x22646922
+	quotedMessage   = 0x6567617373656d22
+	quotedTimestamp = 0x617473656d697422
+)
 
 // filterEvent is one event of filter-log-events output.
 type filterEvent struct {

@@ -24,7 +24,17 @@ const blockSize = 256 << 10
 type block struct {
 	buf  []byte
 	refs atomic.Int32
+	// mapped says that buf maps the file: it is unmapped, not pooled, when
+	// the last hold goes.
+	mapped bool
 }
+
+// mapBlock is the size of the blocks of a mapped file, and firstMapBlock
+// of the first; both are multiples of any page size.
+const (
+	mapBlock      = 8 << 20
+	firstMapBlock = 512 << 10
+)
 
 // blockPool recycles blocks.
 type blockPool struct{ ch chan *block }
@@ -43,6 +53,10 @@ func (p *blockPool) get() *block {
 // release drops one hold on b.
 func (p *blockPool) release(b *block) {
 	if b.refs.Add(-1) == 0 {
+		if b.mapped {
+			unmapFile(b.buf)
+			return
+		}
 		select {
 		case p.ch <- b:
 		default:
@@ -74,6 +88,7 @@ type input struct {
 	// offset counts the bytes of a plain file handed out, to notice
 	// truncation.
 	offset int64
+	mapped func() // see config
 }
 
 var gzipMagic = []byte{0x1f, 0x8b}
@@ -140,6 +155,11 @@ func (in *input) read(ctx context.Context, follow bool, poll time.Duration, out 
 		}
 		lastErr = err.Error()
 		return send(readMsg{err: err})
+	}
+	if !follow && in.regular && !in.gzip && in.file != nil {
+		if ok, err := in.readMapped(send); !ok || err != nil {
+			return err
+		}
 	}
 	rotated := false // the path names another file: finish this one first
 	for {
@@ -223,6 +243,67 @@ func (in *input) read(ctx context.Context, follow bool, poll time.Duration, out 
 			}
 		}
 	}
+}
+
+// readMapped sends what a plain file held when it was opened as blocks
+// that map it, which nothing copies, and leaves the reader at the end of
+// that, for read to go on from (a file that grew since). A file that cannot
+// be mapped is left to read whole. It reports false when ctx ended.
+func (in *input) readMapped(send func(readMsg) bool) (bool, error) {
+	size := in.info.Size()
+	var off int64
+	for off < size {
+		// A small first block gets the work going while the next is
+		// mapped.
+		n := int(min(mapBlock, size-off))
+		if off == 0 {
+			n = int(min(firstMapBlock, size))
+		}
+		buf, err := mapFile(in.file, off, n)
+		if err != nil {
+			break // read the rest
+		}
+		if in.mapped != nil {
+			in.mapped()
+		}
+		b := &block{buf: buf, mapped: true}
+		b.refs.Store(1)
+		if !send(readMsg{blk: b, n: n}) {
+			unmapFile(buf)
+			return false, nil
+		}
+		off += int64(n)
+	}
+	if off == 0 {
+		return true, nil
+	}
+	if _, err := in.file.Seek(off, io.SeekStart); err != nil {
+		return true, err
+	}
+	in.br.Reset(in.file)
+	in.r, in.offset = in.br, off
+	return true, nil
+}
+
+// errShrank is what reading a mapped file that lost data meanwhile (it was
+// truncated) gives.
+var errShrank = errors.New("the file shrank while it was read")
+
+// catchFault runs f, which reads blocks, and turns a memory fault (a mapped
+// file that shrank: see debug.SetPanicOnFault) into errShrank. The caller
+// has set SetPanicOnFault.
+func catchFault(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); ok {
+				err = errShrank
+				return
+			}
+			panic(r)
+		}
+	}()
+	f()
+	return nil
 }
 
 // reopen opens the path again, from its start.

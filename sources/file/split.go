@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"hash/maphash"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -77,6 +78,10 @@ type splitter struct {
 	bytes      int64             // input read
 	state      model.SourceState // last state reported
 	lastStatus time.Time         // wall time of the last status
+
+	cancel  context.CancelFunc // ends the reading
+	failMu  sync.Mutex
+	failErr error // the error that ended the reading, if any
 }
 
 func newSplitter(s *Source, sink model.Sink, pool *blockPool) *splitter {
@@ -92,13 +97,15 @@ func newSplitter(s *Source, sink model.Sink, pool *blockPool) *splitter {
 	}
 }
 
-// start starts the workers.
-func (sp *splitter) start(ctx context.Context) {
+// start starts the workers. cancel ends ctx.
+func (sp *splitter) start(ctx context.Context, cancel context.CancelFunc) {
+	sp.cancel = cancel
 	n := sp.cfg.workers
 	sp.free = make(chan *chunk, 4*n+4)
 	sp.shards = make([]shard, n)
 	for i := range sp.shards {
 		w := newWorker(sp.cfg, sp.src.name, sp.sink, sp.free, sp.pool)
+		w.fail = sp.fail
 		sp.shards[i].w = w
 		sp.wg.Add(1)
 		go func() {
@@ -119,9 +126,27 @@ func (sp *splitter) stop() {
 	sp.emitSkipped()
 }
 
+// fail ends the reading with err, unless it already ended with an error.
+func (sp *splitter) fail(err error) {
+	sp.failMu.Lock()
+	if sp.failErr == nil {
+		sp.failErr = err
+	}
+	sp.failMu.Unlock()
+	sp.cancel()
+}
+
+// err returns the error that ended the reading, if any.
+func (sp *splitter) err() error {
+	sp.failMu.Lock()
+	defer sp.failMu.Unlock()
+	return sp.failErr
+}
+
 // loop consumes the reader's messages. It returns true at the end of the
 // input and false when ctx ends.
 func (sp *splitter) loop(ctx context.Context, msgs <-chan readMsg) bool {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	for {
 		var idle <-chan time.Time
 		var timer *time.Timer
@@ -141,7 +166,13 @@ func (sp *splitter) loop(ctx context.Context, msgs <-chan readMsg) bool {
 				sp.flushPending()
 				return true
 			}
-			sp.handle(m)
+			if err := catchFault(func() { sp.handle(m) }); err != nil {
+				if m.blk != nil {
+					sp.pool.release(m.blk) // the fault came before handle let go of it
+				}
+				sp.fail(err)
+				return false
+			}
 			if len(msgs) == 0 {
 				sp.flush()
 			}

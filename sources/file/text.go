@@ -24,8 +24,28 @@ const (
 // optional "Z" or numeric offset ("+00:00" or "+0000"). A timestamp without
 // a zone is UTC. n is the length read.
 func parseStamp(b []byte) (t time.Time, n int, z zone, ok bool) {
-	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+	st, n, z, ok := readStamp(b)
+	if !ok {
 		return t, 0, 0, false
+	}
+	t = time.Date(st.year, time.Month(st.month), st.day, st.hour, st.minute, st.sec, st.nsec, time.UTC)
+	if st.offset != 0 {
+		t = t.Add(-time.Duration(st.offset) * time.Second)
+	}
+	return t, n, z, true
+}
+
+// stamp is the fields of a timestamp that readStamp read.
+type stamp struct {
+	year, month, day, hour, minute, sec, nsec int
+	offset                                    int // seconds east of UTC
+}
+
+// readStamp reads the timestamp that parseStamp parses, without making a
+// time of it: for callers that only need to know where it ends.
+func readStamp(b []byte) (st stamp, n int, z zone, ok bool) {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return st, 0, 0, false
 	}
 	year, ok1 := digits(b[0:4])
 	month, ok2 := digits(b[5:7])
@@ -35,24 +55,23 @@ func parseStamp(b []byte) (t time.Time, n int, z zone, ok bool) {
 	sec, ok6 := digits(b[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 || day > 31 ||
 		hour > 23 || minute > 59 || sec > 60 {
-		return t, 0, 0, false
+		return st, 0, 0, false
 	}
+	st = stamp{year: year, month: month, day: day, hour: hour, minute: minute, sec: sec}
 	n = 19
-	nsec := 0
 	if n < len(b) && b[n] == '.' {
 		k := n + 1
 		scale := 100000000
 		for k < len(b) && b[k] >= '0' && b[k] <= '9' && k-n <= 9 {
-			nsec += int(b[k]-'0') * scale
+			st.nsec += int(b[k]-'0') * scale
 			scale /= 10
 			k++
 		}
 		if k == n+1 {
-			return t, 0, 0, false
+			return stamp{}, 0, 0, false
 		}
 		n = k
 	}
-	offset := 0
 	switch {
 	case n < len(b) && (b[n] == 'Z' || b[n] == 'z'):
 		z = zoneZ
@@ -73,19 +92,15 @@ func parseStamp(b []byte) (t time.Time, n int, z zone, ok bool) {
 			n += 5
 		}
 		if !okh || !okm || oh > 23 || om > 59 {
-			return t, 0, 0, false
+			return stamp{}, 0, 0, false
 		}
-		offset = oh*3600 + om*60
+		st.offset = oh*3600 + om*60
 		if neg {
-			offset = -offset
+			st.offset = -st.offset
 		}
 		z = zoneOffset
 	}
-	t = time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	if offset != 0 {
-		t = t.Add(-time.Duration(offset) * time.Second)
-	}
-	return t, n, z, true
+	return st, n, z, true
 }
 
 func digits(b []byte) (int, bool) {
@@ -253,7 +268,7 @@ func quietAppLine(msg []byte) bool {
 		}
 		return false
 	}
-	_, i, _, ok := parseStamp(msg)
+	_, i, _, ok := readStamp(msg)
 	if !ok || i >= len(msg) || msg[i] != '\t' {
 		return false
 	}
@@ -283,35 +298,46 @@ var (
 // only when the unescaped message surely starts like a quiet line: the time
 // and request ID hold no quote or backslash, so every "\t" matched is a
 // tab.
-func quietAppLineRaw(raw []byte) bool {
+func quietAppLineRaw(raw []byte) bool { return quietPrefixRaw(raw) > 0 }
+
+// quietPrefixRaw is quietAppLineRaw returning the length of the prefix it
+// read (through the level and the separator after it), which holds no
+// quote and only valid escapes, or 0 when raw is not a quiet line.
+func quietPrefixRaw(raw []byte) int {
 	if len(raw) < 10 {
-		return false
+		return 0
 	}
 	if raw[0] == '[' {
 		for _, p := range quietPythonRaw {
 			if bytes.HasPrefix(raw, p) {
 				rest := raw[len(p):]
-				return bytes.HasPrefix(rest, rawTab) || len(rest) > 0 && rest[0] == ' '
+				switch {
+				case bytes.HasPrefix(rest, rawTab):
+					return len(p) + len(rawTab)
+				case len(rest) > 0 && rest[0] == ' ':
+					return len(p) + 1
+				}
+				return 0
 			}
 		}
-		return false
+		return 0
 	}
-	_, i, _, ok := parseStamp(raw)
+	_, i, _, ok := readStamp(raw)
 	if !ok || !bytes.HasPrefix(raw[i:], rawTab) {
-		return false
+		return 0
 	}
 	rest := raw[i+2:]
 	j := bytes.Index(rest[:min(len(rest), 50)], rawTab)
 	if j < 1 || hasQuoteOrBackslash(rest[:j]) {
-		return false
+		return 0
 	}
 	rest = rest[j+2:]
 	for _, l := range quietLevelsRaw {
 		if bytes.HasPrefix(rest, l) {
-			return true
+			return i + 2 + j + 2 + len(l)
 		}
 	}
-	return false
+	return 0
 }
 
 // hasQuoteOrBackslash reports whether raw JSON string content may differ

@@ -2,7 +2,10 @@ package file
 
 import (
 	"context"
+	"encoding/binary"
+	"runtime/debug"
 	"time"
+	"unsafe"
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/sources/lambdalog"
@@ -46,10 +49,14 @@ const (
 )
 
 // parser is what a worker needs of lambdalog.Parser; tests replace it to
-// record the inputs.
+// record the inputs. The message of an Input lies in a buffer the worker
+// reuses: a parser must not keep it (nor any part of it) past the call,
+// though the events it returns may point into it (the worker moves them
+// to a copy; see detach).
 type parser interface {
 	Feed(in lambdalog.Input, out []model.Event) []model.Event
 	Skip(in lambdalog.Input)
+	Line() (time.Time, bool)
 }
 
 // worker decodes and parses the items of one shard. Every stream is routed
@@ -57,6 +64,7 @@ type parser interface {
 // The parser keys its state by function and stream, so equal stream names of
 // two functions never share state.
 type worker struct {
+	fail    func(error) // stops the reading with an error
 	cfg     *config
 	name    string // source name
 	sink    model.Sink
@@ -69,6 +77,11 @@ type worker struct {
 	scratch []byte // an unescaped message
 	names   interner
 	account map[string]string // function -> account announced in a KindMeta
+	// The function and account of the last document: announced.
+	lastAccount [2]string
+	// Without logs: the KindSeen events of the batch, by function.
+	seenAt  [seenSlots]seenRef
+	seenGen uint64
 }
 
 func newWorker(cfg *config, name string, sink model.Sink, free chan *chunk, pool *blockPool) *worker {
@@ -82,14 +95,18 @@ func newWorker(cfg *config, name string, sink model.Sink, free chan *chunk, pool
 		parser:  cfg.newParser(),
 		out:     make([]model.Event, 0, cfg.batch+64),
 		account: make(map[string]string),
+		seenGen: 1,
 	}
 }
 
 // run processes chunks until in is closed. Once ctx ends it only drains.
 func (w *worker) run(ctx context.Context) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	for c := range w.in {
 		if ctx.Err() == nil {
-			w.process(c)
+			if err := catchFault(func() { w.process(c) }); err != nil {
+				w.fail(err)
+			}
 		}
 		for _, b := range c.blocks {
 			w.pool.release(b)
@@ -131,12 +148,97 @@ func (w *worker) feed(fn, stream string, t time.Time, msg []byte) {
 		return
 	}
 	n := len(w.out)
-	w.out = w.parser.Feed(lambdalog.Input{Source: w.name, Function: fn, Stream: stream, Time: t, Message: string(msg)}, w.out)
+	// The parser reads the message where it lies, which the next item
+	// overwrites: what it emits that points into it moves to a copy.
+	in := lambdalog.Input{Source: w.name, Function: fn, Stream: stream, Time: t, Message: unsafe.String(unsafe.SliceData(msg), len(msg))}
+	w.out = w.parser.Feed(in, w.out)
+	detach(w.out[n:], msg)
 	if w.cfg.noLogs {
-		w.out = w.unlog(w.out, n)
+		w.settle(n)
+		if t, ok := w.parser.Line(); ok {
+			w.seen(fn, t)
+		}
 	}
 	if len(w.out) >= w.cfg.batch {
 		w.flush()
+	}
+}
+
+// detach makes the strings of events that point into msg point into a
+// copy of the part of msg they cover instead, so that the events outlive
+// the buffer msg lies in. Strings from elsewhere (the parser's own, the
+// worker's names) are left as they are.
+func detach(events []model.Event, msg []byte) {
+	if len(msg) == 0 {
+		return
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(msg)))
+	var inMsg [8]*string // the strings found in msg, up to the first 8
+	n := 0
+	from, to := uintptr(len(msg)), uintptr(0)
+	find := func(s *string) {
+		if len(*s) == 0 {
+			return
+		}
+		off := uintptr(unsafe.Pointer(unsafe.StringData(*s))) - lo
+		if off >= uintptr(len(msg)) {
+			return
+		}
+		if n < len(inMsg) {
+			inMsg[n] = s
+		}
+		n++
+		from, to = min(from, off), max(to, off+uintptr(len(*s)))
+	}
+	for i := range events {
+		e := &events[i]
+		find(&e.Source)
+		find(&e.Function)
+		if e.Kind == model.KindSeen { // the common case: it holds no more
+			continue
+		}
+		for _, s := range eventStrings(e) {
+			find(s)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	own := string(msg[from:to])
+	rebase := func(s *string) {
+		if off := uintptr(unsafe.Pointer(unsafe.StringData(*s))) - lo; len(*s) > 0 && off < uintptr(len(msg)) {
+			*s = own[off-from : off-from+uintptr(len(*s))]
+		}
+	}
+	if n <= len(inMsg) {
+		for _, s := range inMsg[:n] {
+			rebase(s)
+		}
+		return
+	}
+	for i := range events {
+		e := &events[i]
+		rebase(&e.Source)
+		rebase(&e.Function)
+		if e.Kind != model.KindSeen {
+			for _, s := range eventStrings(e) {
+				rebase(s)
+			}
+		}
+	}
+}
+
+// eventStrings returns the string fields of e's payloads.
+func eventStrings(e *model.Event) [28]*string {
+	return [...]*string{
+		&e.Invocation.RequestID, &e.Invocation.Stream, &e.Invocation.Version, &e.Invocation.Status,
+		&e.Invocation.ErrorType, &e.Invocation.ErrorMessage, &e.Invocation.TraceID,
+		&e.Amend.RequestID, &e.Amend.ErrorType, &e.Amend.ErrorMessage,
+		&e.Log.Stream, &e.Log.RequestID, &e.Log.Message,
+		&e.Meta.Region, &e.Meta.Account, (*string)(&e.Meta.Arch), &e.Meta.Runtime, &e.Meta.Version,
+		&e.Status.Name, (*string)(&e.Status.State), &e.Status.LastError, &e.Status.Detail,
+		&e.Skipped.Reason,
+		&e.Init.Stream, &e.Init.Phase, &e.Init.Status, &e.Init.ErrorType, &e.Init.Type,
 	}
 }
 
@@ -159,59 +261,106 @@ func (w *worker) quiet(fn, stream string, t time.Time, msg []byte) bool {
 // parser is told, and a KindSeen stands for it.
 func (w *worker) skip(fn, stream string, t time.Time) {
 	w.parser.Skip(lambdalog.Input{Source: w.name, Function: fn, Stream: stream, Time: t})
-	w.out = appendSeen(w.out, w.name, fn, t)
+	w.seen(fn, t)
 	if len(w.out) >= w.cfg.batch {
 		w.flush()
 	}
 }
 
-// unlog turns the KindLog events of out[from:] into KindSeen events,
-// merging runs of them (see appendSeen).
-func (w *worker) unlog(out []model.Event, from int) []model.Event {
+// seen accounts for a line of fn at t that is not passed on: it widens the
+// batch's KindSeen of fn, or adds one.
+func (w *worker) seen(fn string, t time.Time) {
+	if t.IsZero() {
+		// The store places an untimed event with the newest one before
+		// it: no later line may move ahead of it.
+		w.seenGen++
+	} else if w.mergeSeen(w.name, fn, t, t) {
+		return
+	} else {
+		w.seenAt[seenSlot(fn)] = seenRef{fn: fn, at: len(w.out), gen: w.seenGen}
+	}
+	w.out = append(w.out, model.Event{Kind: model.KindSeen, Source: w.name, Function: fn, Time: t})
+}
+
+// seenRef says where in the batch the KindSeen of a function's lines is.
+// It is valid while gen is the worker's seenGen.
+type seenRef struct {
+	fn  string
+	at  int
+	gen uint64
+}
+
+// seenSlots is how many functions a batch gathers the lines of at once,
+// each in the slot its name's address picks (names are interned): the
+// lines of a function whose slot another took get a KindSeen of their own.
+const seenSlots = 64
+
+func seenSlot(fn string) int {
+	return int((uint64(uintptr(unsafe.Pointer(unsafe.StringData(fn)))) * 0x9E3779B97F4A7C15) >> 58)
+}
+
+// settle turns the KindLog events of the batch from index from on into
+// KindSeen events, and merges each KindSeen there into the batch's earlier
+// one of the same function, if any: a batch carries about one KindSeen per
+// function rather than one per run of lines. A timed KindSeen only moves
+// time bounds, whatever its place among the other events of the batch,
+// except ahead of an untimed event, which the store places with the newest
+// event before it: such an event ends the gathering.
+func (w *worker) settle(from int) {
+	out := w.out
 	j := from
 	for i := from; i < len(out); i++ {
-		if out[i].Kind == model.KindLog {
-			e := out[i] // out[j] may be out[i]
-			if j > 0 && mergeSeen(&out[j-1], e.Source, e.Function, e.Time) {
+		e := &out[i]
+		if e.Kind == model.KindLog {
+			*e = model.Event{Kind: model.KindSeen, Source: e.Source, Function: e.Function, Time: e.Time}
+		}
+		switch {
+		case e.Time.IsZero() || e.Kind == model.KindAmend && e.Amend.InvocationTime.IsZero():
+			w.seenGen++
+		case e.Kind == model.KindSeen:
+			last := e.Seen.Last
+			if last.IsZero() {
+				last = e.Time
+			}
+			if w.mergeSeen(e.Source, e.Function, e.Time, last) {
 				continue
 			}
-			out[j] = model.Event{Kind: model.KindSeen, Source: e.Source, Function: e.Function, Time: e.Time}
-		} else if i != j {
-			out[j] = out[i]
+			w.seenAt[seenSlot(e.Function)] = seenRef{fn: e.Function, at: j, gen: w.seenGen}
+		}
+		if i != j {
+			out[j] = *e
 		}
 		j++
 	}
 	clear(out[j:]) // drop string references
-	return out[:j]
+	w.out = out[:j]
 }
 
-// appendSeen adds a KindSeen for a line of fn at t to out, merged into the
-// last event when that is a KindSeen of the same function and source.
-func appendSeen(out []model.Event, src, fn string, t time.Time) []model.Event {
-	if n := len(out); n > 0 && mergeSeen(&out[n-1], src, fn, t) {
-		return out
-	}
-	return append(out, model.Event{Kind: model.KindSeen, Source: src, Function: fn, Time: t})
-}
-
-// mergeSeen widens e, if it is a KindSeen of fn and src, to take in a line
-// at t, and reports whether it did. Only timed lines are merged: the store
-// places an untimed one with the newest event before it, so it must arrive
-// alone and in its place. A merged event has the oldest time as its Time
-// and the newest as its Seen.Last.
-func mergeSeen(e *model.Event, src, fn string, t time.Time) bool {
-	if e.Kind != model.KindSeen || t.IsZero() || e.Time.IsZero() || e.Function != fn || e.Source != src {
+// mergeSeen widens the batch's KindSeen of fn from source src, if it has
+// one, to take in timed lines from first to last, and reports whether it
+// did. Names are compared by address: a name read anew (the interner
+// forgets when it grows large) only costs a KindSeen of its own.
+func (w *worker) mergeSeen(src, fn string, first, last time.Time) bool {
+	r := &w.seenAt[seenSlot(fn)]
+	if r.gen != w.seenGen || len(r.fn) != len(fn) || unsafe.StringData(r.fn) != unsafe.StringData(fn) {
 		return false
 	}
-	last := e.Seen.Last
-	if last.IsZero() {
-		last = e.Time
+	d := &w.out[r.at]
+	if d.Kind != model.KindSeen || d.Source != src || d.Time.IsZero() {
+		return false
 	}
-	switch {
-	case t.Before(e.Time):
-		e.Time, e.Seen.Last = t, last
-	case t.After(last):
-		e.Seen.Last = t
+	dlast := d.Seen.Last
+	if dlast.IsZero() {
+		dlast = d.Time
+	}
+	if first.Before(d.Time) {
+		d.Time = first
+	}
+	if last.After(dlast) {
+		dlast = last
+	}
+	if !dlast.Equal(d.Time) {
+		d.Seen.Last = dlast
 	}
 	return true
 }
@@ -222,6 +371,7 @@ func (w *worker) flush() {
 	}
 	w.sink.Ingest(w.out...)
 	w.out = w.out[:0]
+	w.seenGen++
 }
 
 func (w *worker) skipped(fn, reason string) {
@@ -260,12 +410,15 @@ func (w *worker) subMessage(m *subMessage) {
 	fn := functionOf(group, stream, w.cfg)
 	if len(m.owner) > 0 {
 		owner := w.names.get(m.owner, m.ownerEsc)
-		if w.account[fn] != owner {
-			w.account[fn] = owner
-			w.out = append(w.out, model.Event{
-				Kind: model.KindMeta, Source: w.name, Function: fn, Time: w.cfg.now(),
-				Meta: model.FunctionMeta{Account: owner},
-			})
+		if last := [2]string{fn, owner}; last != w.lastAccount {
+			w.lastAccount = last
+			if w.account[fn] != owner {
+				w.account[fn] = owner
+				w.out = append(w.out, model.Event{
+					Kind: model.KindMeta, Source: w.name, Function: fn, Time: w.cfg.now(),
+					Meta: model.FunctionMeta{Account: owner},
+				})
+			}
 		}
 	}
 	for i := range m.events {
@@ -305,6 +458,10 @@ func recycle(free chan *chunk, c *chunk) {
 type interner struct {
 	m       map[string]string
 	scratch []byte
+	// recent holds names lately returned, each in the slot its length and
+	// last bytes pick: a document's names are found there without hashing
+	// them whole.
+	recent [64]string
 }
 
 const internMax = 1 << 16
@@ -315,15 +472,34 @@ func (n *interner) get(raw []byte, esc bool) string {
 		n.scratch = unescape(n.scratch[:0], raw)
 		raw = n.scratch
 	}
-	if s, ok := n.m[string(raw)]; ok {
-		return s
+	slot := &n.recent[recentSlot(raw)]
+	if len(raw) > 0 && *slot == string(raw) {
+		return *slot
 	}
-	if n.m == nil || len(n.m) >= internMax {
-		n.m = make(map[string]string)
+	s, ok := n.m[string(raw)]
+	if !ok {
+		if n.m == nil || len(n.m) >= internMax {
+			n.m = make(map[string]string)
+			clear(n.recent[:])
+		}
+		s = string(raw)
+		n.m[s] = s
 	}
-	s := string(raw)
-	n.m[s] = s
+	*slot = s
 	return s
+}
+
+// recentSlot picks the slot of interner.recent for a name.
+func recentSlot(b []byte) int {
+	var x uint64
+	if len(b) >= 8 {
+		x = binary.LittleEndian.Uint64(b[len(b)-8:])
+	} else {
+		for _, c := range b {
+			x = x<<8 | uint64(c)
+		}
+	}
+	return int(((x ^ uint64(len(b))) * 0x9E3779B97F4A7C15) >> 58)
 }
 
 // functionOf returns the function that events of a log group and stream

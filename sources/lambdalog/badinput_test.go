@@ -172,10 +172,10 @@ func TestMemoryBound(t *testing.T) {
 	p := NewParser(WithMaxStreams(maxStreams), WithMaxPending(maxPending), WithMaxRecent(maxRecent), WithMaxFunctions(maxFuncs))
 	var out []model.Event
 	check := func(i int) {
-		if p.streams.len() > maxStreams || len(p.streams.slots) > maxStreams ||
-			p.pending.len() > maxPending || len(p.pending.slots) > maxPending ||
-			p.recent.len() > maxRecent || len(p.recent.slots) > maxRecent ||
-			p.funcs.len() > maxFuncs || len(p.funcs.slots) > maxFuncs {
+		if p.streams.len() > maxStreams || p.streams.nslot > maxStreams ||
+			p.pending.len() > maxPending || p.pending.nslot > maxPending ||
+			p.recent.len() > maxRecent || p.recent.nslot > maxRecent ||
+			p.funcs.len() > maxFuncs || p.funcs.nslot > maxFuncs {
 			t.Fatalf("line %d: streams %d pending %d recent %d funcs %d", i,
 				p.streams.len(), p.pending.len(), p.recent.len(), p.funcs.len())
 		}

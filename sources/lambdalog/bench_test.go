@@ -10,9 +10,9 @@ import (
 
 // benchFeed feeds the messages round robin through one parser, reusing the
 // output slice as a source does, and reports lines per second.
-func benchFeed(b *testing.B, msgs []string, stream func(i int) string) {
+func benchFeed(b *testing.B, msgs []string, stream func(i int) string, opts ...Option) {
 	b.Helper()
-	p := NewParser()
+	p := NewParser(opts...)
 	out := make([]model.Event, 0, 16)
 	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	total := 0
@@ -27,8 +27,8 @@ func benchFeed(b *testing.B, msgs []string, stream func(i int) string) {
 		out = p.Feed(Input{Source: "bench", Function: "fn", Stream: stream(i), Time: base.Add(time.Duration(i)), Message: m}, out[:0])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-	if len(out) == 0 {
-		b.Fatal("no events")
+	if _, ok := p.Line(); !ok {
+		b.Fatal("no line read")
 	}
 }
 
@@ -113,7 +113,13 @@ func BenchmarkParseMessageReport(b *testing.B) {
 
 // BenchmarkFeedMixed: whole invocations as a text function logs them
 // (START, two app lines, END, REPORT), over many streams.
-func BenchmarkFeedMixed(b *testing.B) {
+func BenchmarkFeedMixed(b *testing.B) { benchFeedMixed(b) }
+
+// BenchmarkFeedMixedNoLogs: the same for a headless reader, without log
+// events.
+func BenchmarkFeedMixedNoLogs(b *testing.B) { benchFeedMixed(b, WithLogs(false)) }
+
+func benchFeedMixed(b *testing.B, opts ...Option) {
 	var msgs []string
 	for i := range 4096 {
 		id := fmt.Sprintf("%08x-9cdd-4145-b1f6-7c50ef8a2a36", i)
@@ -124,5 +130,5 @@ func BenchmarkFeedMixed(b *testing.B) {
 			"END RequestId: "+id+"\n",
 			"REPORT RequestId: "+id+"\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB\t\n")
 	}
-	benchFeed(b, msgs, func(i int) string { return streamNames[(i/5)%benchStreams] })
+	benchFeed(b, msgs, func(i int) string { return streamNames[(i/5)%benchStreams] }, opts...)
 }

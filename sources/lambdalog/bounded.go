@@ -7,8 +7,10 @@ import "hash/maphash"
 // slots, sparing once each entry touched since it last passed, so that
 // entries in use stay and the oldest idle one goes.
 //
-// Entries live in a slice of slots that grows up to the limit; an
-// open-addressing index with linear probing and backward-shift deletion
+// Entries live in pages of slots, added as the map grows up to the limit
+// (the first page grows by doubling, so that small maps stay small), so
+// that a map filling up to a large limit never copies its entries and
+// touches no more memory than it holds; an open-addressing index with linear probing and backward-shift deletion
 // finds them. Unlike a Go map under constant insert and delete churn, the
 // index never accumulates tombstones, and each probe compares a 32-bit hash
 // before touching a slot. Lookups and inserts are O(1) and do not allocate
@@ -19,7 +21,8 @@ type clockMap[K comparable, V any] struct {
 	limit int
 	hash  func(K) uint64
 	index []bucket // length is a power of two, at most half full
-	slots []clockSlot[K, V]
+	pages [][]clockSlot[K, V]
+	nslot int // slots in use or free: slot i is pages[i>>pageBits][i&pageMask]
 	free  []int32
 	n     int
 	hand  int
@@ -31,6 +34,13 @@ type bucket struct {
 	hash uint32
 	slot int32
 }
+
+// Slots per page.
+const (
+	pageBits = 9
+	pageSize = 1 << pageBits
+	pageMask = pageSize - 1
+)
 
 type clockSlot[K comparable, V any] struct {
 	key  K
@@ -59,7 +69,7 @@ func (m *clockMap[K, V]) find(k K) (pos int, h uint32) {
 		if b.slot == 0 {
 			return -1, h
 		}
-		if b.hash == h && m.slots[b.slot-1].key == k {
+		if b.hash == h && m.slot(b.slot-1).key == k {
 			return i, h
 		}
 	}
@@ -71,7 +81,7 @@ func (m *clockMap[K, V]) get(k K) *V {
 	if pos < 0 {
 		return nil
 	}
-	s := &m.slots[m.index[pos].slot-1]
+	s := m.slot(m.index[pos].slot - 1)
 	s.ref = true
 	return &s.val
 }
@@ -80,7 +90,12 @@ func (m *clockMap[K, V]) get(k K) *V {
 // entry when full) if k is absent; existed says which.
 func (m *clockMap[K, V]) put(k K) (v *V, existed bool) {
 	i, existed := m.putSlot(k)
-	return &m.slots[i].val, existed
+	return &m.slot(i).val, existed
+}
+
+// slot returns slot i.
+func (m *clockMap[K, V]) slot(i int32) *clockSlot[K, V] {
+	return &m.pages[i>>pageBits][i&pageMask]
 }
 
 // putSlot is put returning the slot number.
@@ -88,7 +103,7 @@ func (m *clockMap[K, V]) putSlot(k K) (slot int32, existed bool) {
 	pos, h := m.find(k)
 	if pos >= 0 {
 		i := m.index[pos].slot - 1
-		m.slots[i].ref = true
+		m.slot(i).ref = true
 		return i, true
 	}
 	var i int32
@@ -96,16 +111,12 @@ func (m *clockMap[K, V]) putSlot(k K) (slot int32, existed bool) {
 	case len(m.free) > 0:
 		i = m.free[len(m.free)-1]
 		m.free = m.free[:len(m.free)-1]
-	case len(m.slots) < m.limit:
-		if len(m.slots) == cap(m.slots) {
-			m.growSlots()
-		}
-		m.slots = m.slots[:len(m.slots)+1]
-		i = int32(len(m.slots) - 1)
+	case m.nslot < m.limit:
+		i = m.addSlot()
 	default:
 		i = m.evict()
 	}
-	m.slots[i] = clockSlot[K, V]{key: k, hash: h, used: true, ref: true}
+	*m.slot(i) = clockSlot[K, V]{key: k, hash: h, used: true, ref: true}
 	if 2*(m.n+1) > len(m.index) {
 		m.grow()
 	}
@@ -114,15 +125,26 @@ func (m *clockMap[K, V]) putSlot(k K) (slot int32, existed bool) {
 	return i, false
 }
 
-// growSlots doubles the capacity of slots, up to the limit. Growing by
-// doubling (append grows large slices by a quarter) keeps the copying, and
-// the garbage, of a map filling up to a large limit to about its final
-// size.
-func (m *clockMap[K, V]) growSlots() {
-	c := min(max(16, 2*cap(m.slots)), m.limit)
-	grown := make([]clockSlot[K, V], len(m.slots), c)
-	copy(grown, m.slots)
-	m.slots = grown
+// addSlot makes room for one more slot (below the limit) and returns it.
+// The first page doubles until it is full; later pages are made whole
+// (or as large as the limit leaves), so entries are never copied again.
+func (m *clockMap[K, V]) addSlot() int32 {
+	i := m.nslot
+	p, off := i>>pageBits, i&pageMask
+	switch {
+	case p == len(m.pages):
+		n := min(pageSize, m.limit-i)
+		if p == 0 {
+			n = min(16, n)
+		}
+		m.pages = append(m.pages, make([]clockSlot[K, V], n))
+	case off == len(m.pages[p]):
+		grown := make([]clockSlot[K, V], min(2*off, pageSize, m.limit-p*pageSize))
+		copy(grown, m.pages[p])
+		m.pages[p] = grown
+	}
+	m.nslot++
+	return int32(i)
 }
 
 // slotOf returns the slot number of k, or -1.
@@ -142,19 +164,19 @@ func (m *clockMap[K, V]) del(k K) {
 	}
 	i := m.index[pos].slot - 1
 	m.remove(pos)
-	m.slots[i] = clockSlot[K, V]{}
+	*m.slot(i) = clockSlot[K, V]{}
 	m.free = append(m.free, i)
 }
 
 // evict frees one slot of a full map and returns it.
 func (m *clockMap[K, V]) evict() int32 {
 	for {
-		if m.hand >= len(m.slots) {
+		if m.hand >= m.nslot {
 			m.hand = 0
 		}
 		i := m.hand
 		m.hand++
-		s := &m.slots[i]
+		s := m.slot(int32(i))
 		if !s.used {
 			return int32(i)
 		}

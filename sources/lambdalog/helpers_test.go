@@ -149,7 +149,7 @@ func maphashSeed() maphash.Seed { return maphash.MakeSeed() }
 
 // clearMarks clears every entry's in-use mark, as one sweep of the hand would.
 func (m *clockMap[K, V]) clearMarks() {
-	for i := range m.slots {
-		m.slots[i].ref = false
+	for i := range m.nslot {
+		m.slot(int32(i)).ref = false
 	}
 }

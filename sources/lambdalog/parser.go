@@ -70,6 +70,14 @@ func WithMaxFunctions(n int) Option { return func(p *Parser) { p.maxFunctions = 
 // as skipped ("line too long") and logged cut to that length.
 func WithMaxLineBytes(n int) Option { return func(p *Parser) { p.maxLine = n } }
 
+// WithLogs(false) makes Feed emit no model.KindLog: it returns only what a
+// message says beyond its own presence (invocations, amendments, init
+// phases, metadata, skipped counts), and the caller, which learns from
+// Line where in time the message was, accounts for the line itself (a
+// headless reader, which never shows log text, makes a model.KindSeen of
+// it). Every other event is unchanged.
+func WithLogs(logs bool) Option { return func(p *Parser) { p.noLogs = !logs } }
+
 // Parser turns Lambda log messages into model events, keeping the bounded
 // state that attribution and failure correlation need. It is not safe for
 // concurrent use: use one per source goroutine.
@@ -81,6 +89,7 @@ type Parser struct {
 	maxRecent    int
 	maxFunctions int
 	maxLine      int
+	noLogs       bool
 
 	streams clockMap[streamKey, streamState]
 	pending clockMap[idKey, failure]
@@ -95,6 +104,10 @@ type Parser struct {
 	// lookup when nothing changed.
 	lastMetaFn  string
 	lastMetaMem int
+
+	// The time Feed gave the last message, and whether it read one.
+	line   time.Time
+	lineOK bool
 
 	skipped int64
 }
@@ -205,8 +218,9 @@ const (
 // Feed parses one message and appends the resulting events to out,
 // returning it:
 //
-//   - a KindLog for every non-empty message, attributed to the request it
-//     names or else to the invocation in progress in its stream;
+//   - a KindLog for every non-empty message (unless WithLogs(false)),
+//     attributed to the request it names or else to the invocation in
+//     progress in its stream;
 //   - a KindInvocation for each valid REPORT or platform.report, with the
 //     START's version and any failure lines that came before it;
 //   - a KindAmend when a failure line after the REPORT changes its error
@@ -217,6 +231,7 @@ const (
 //     over the length limit.
 func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 	msg := trimEOL(in.Message)
+	p.lineOK = msg != ""
 	if msg == "" {
 		return out
 	}
@@ -227,9 +242,13 @@ func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 			t = p.now()
 		}
 		p.skipped++
+		p.line = t
 		var e *model.Event
 		out, e = push(out, model.KindSkipped, &in, t)
 		e.Skipped = model.Skipped{Count: 1, Reason: ReasonLineTooLong}
+		if p.noLogs {
+			return out
+		}
 		out, e = push(out, model.KindLog, &in, t)
 		e.Log = model.LogLine{Stream: in.Stream, Kind: model.LinePlain, Message: clip(msg, p.maxLine)}
 		if st.active {
@@ -262,8 +281,12 @@ func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 	if id == "" && st.active {
 		id = st.current
 	}
-	out, e := push(out, model.KindLog, &in, t)
-	e.Log = model.LogLine{Stream: in.Stream, RequestID: id, Level: r.Level, Kind: r.Line, Message: msg}
+	p.line = t
+	var e *model.Event
+	if !p.noLogs {
+		out, e = push(out, model.KindLog, &in, t)
+		e.Log = model.LogLine{Stream: in.Stream, RequestID: id, Level: r.Level, Kind: r.Line, Message: msg}
+	}
 
 	switch r.Type {
 	case RecordStart:
@@ -338,11 +361,16 @@ func (p *Parser) Skip(in Input) {
 	}
 }
 
+// Line returns the time the last call of Feed placed its message at (the
+// time of its KindLog, with logs), and false if that call read no message
+// (an empty one).
+func (p *Parser) Line() (time.Time, bool) { return p.line, p.lineOK }
+
 // stream returns the state of a function's log stream, creating it.
 func (p *Parser) stream(function, stream string) *streamState {
 	k := streamKey{function, stream}
 	if p.lastOK && k == p.lastStream {
-		s := &p.streams.slots[p.lastIdx]
+		s := p.streams.slot(p.lastIdx)
 		s.ref = true
 		return &s.val
 	}
@@ -351,7 +379,7 @@ func (p *Parser) stream(function, stream string) *streamState {
 		k = streamKey{strings.Clone(function), strings.Clone(stream)}
 		i, _ = p.streams.putSlot(k)
 	}
-	s := &p.streams.slots[i]
+	s := p.streams.slot(i)
 	s.ref = true
 	p.lastStream, p.lastIdx, p.lastOK = k, i, true
 	return &s.val
@@ -367,9 +395,10 @@ func (p *Parser) report(in *Input, t time.Time, r *Record, st *streamState, out 
 		// once. A retry of the request has its own time and duration.
 		return out
 	}
-	version := ""
-	if r.RequestID == st.current {
-		version = st.version
+	version, id := "", r.RequestID
+	if id == st.current {
+		// The START's copy of the ID: the message's own is not kept.
+		version, id = st.version, st.current
 		st.active = false
 	}
 	var f failure
@@ -390,7 +419,7 @@ func (p *Parser) report(in *Input, t time.Time, r *Record, st *streamState, out 
 	out = p.meta(in, t, m.MemorySizeMB, "", "", out)
 	out, e := push(out, model.KindInvocation, in, t)
 	e.Invocation = model.Invocation{
-		RequestID:         r.RequestID,
+		RequestID:         id,
 		Stream:            in.Stream,
 		Version:           version,
 		DurationMs:        m.DurationMs,

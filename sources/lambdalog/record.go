@@ -265,7 +265,9 @@ func hasWordPrefix(s, word string) bool {
 	return len(s) == len(word) || isSpace(s[len(word)])
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isSpace(c byte) bool { return spaces[c] }
+
+var spaces = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
 
 // isBlank is for the separators inside one line.
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
@@ -276,6 +278,16 @@ func skipBlanks(s string) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// hasSpace reports whether s holds a byte isSpace accepts.
+func hasSpace(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // nextToken returns the run of non-space bytes at or after i and the index
@@ -316,6 +328,33 @@ func clip(s string, n int) string {
 
 // parseStartEnd reads " RequestId: <id> [Version: <v>]".
 func parseStartEnd(s string, r *Record, t RecordType) bool {
+	return startEndAsPrinted(s, r, t) || startEndFields(s, r, t)
+}
+
+// startEndAsPrinted reads the line as Lambda prints it (" RequestId: <id>",
+// with " Version: <v>" after it for a START) as startEndFields would, but
+// without its loop, and reports whether the line was so.
+func startEndAsPrinted(s string, r *Record, t RecordType) bool {
+	rest, ok := strings.CutPrefix(s, " RequestId: ")
+	if !ok {
+		return false
+	}
+	id, v := rest, ""
+	if t == RecordStart {
+		if id, v, ok = strings.Cut(rest, " Version: "); !ok || v == "" || hasSpace(v) {
+			return false
+		}
+	}
+	if id == "" || hasSpace(id) {
+		return false
+	}
+	r.RequestID, r.Version = id, v
+	r.Type, r.Line = t, model.LinePlatform
+	return true
+}
+
+// startEndFields reads the fields of a START or END in any order.
+func startEndFields(s string, r *Record, t RecordType) bool {
 	seen := false
 	for i := 0; i < len(s); {
 		k, v, next := nextField(s, i)

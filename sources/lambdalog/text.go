@@ -154,9 +154,14 @@ const (
 func parseReport(s string, r *Record) {
 	r.Line = model.LinePlatform
 	body := s[len("REPORT"):]
-	var seen uint8
-	problem := ""
-	for i := 0; i < len(body); {
+	i, seen, problem := reportHead(body, r)
+	reportFields(body, r, i, seen, problem)
+}
+
+// reportFields reads the fields of a REPORT's body from index i on, with
+// the fields seen and the first problem before i, and settles the record.
+func reportFields(body string, r *Record, i int, seen uint8, problem string) {
+	for i < len(body) {
 		k, v, next := nextField(body, i)
 		i = next
 		var ok = true
@@ -208,6 +213,61 @@ func parseReport(s string, r *Record) {
 	default:
 		r.Type = RecordReport
 	}
+}
+
+// reportHead reads the five fields a REPORT starts with when they are
+// printed as Lambda prints them, tab-separated in their usual order, as the
+// loop of parseReport would read them, and returns where that loop goes on
+// with the fields seen and the first problem. It reads nothing (returns 0)
+// from any other text.
+func reportHead(body string, r *Record) (next int, seen uint8, problem string) {
+	i := 0
+	// field reads prefix, a value token and, unless unit is empty, a space
+	// and unit followed by whitespace or the end.
+	field := func(prefix, unit string) (string, bool) {
+		if !strings.HasPrefix(body[i:], prefix) {
+			return "", false
+		}
+		j := i + len(prefix)
+		k := j
+		for k < len(body) && !isSpace(body[k]) {
+			k++
+		}
+		if k == j {
+			return "", false
+		}
+		if unit != "" {
+			u := k + 1 + len(unit)
+			if u > len(body) || body[k] != ' ' || body[k+1:u] != unit || u < len(body) && !isSpace(body[u]) {
+				return "", false
+			}
+			i = u
+		} else {
+			i = k
+		}
+		return body[j:k], true
+	}
+	id, ok1 := field(" RequestId: ", "")
+	dur, ok2 := field("\tDuration: ", "ms")
+	billed, ok3 := field("\tBilled Duration: ", "ms")
+	mem, ok4 := field("\tMemory Size: ", "MB")
+	used, ok5 := field("\tMax Memory Used: ", "MB")
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
+		return 0, 0, ""
+	}
+	r.RequestID = id
+	var ok [4]bool
+	r.Metrics.DurationMs, ok[0] = parseDuration(dur)
+	r.Metrics.BilledMs, ok[1] = parseDuration(billed)
+	r.Metrics.MemorySizeMB, ok[2] = parseMB(mem)
+	r.Metrics.MaxMemoryUsedMB, ok[3] = parseMB(used)
+	for n, k := range [...]fieldKey{fkDuration, fkBilled, fkMemSize, fkMaxMem} {
+		if !ok[n] {
+			problem = invalidField(k)
+			break
+		}
+	}
+	return i, seenRequired, problem
 }
 
 func invalidField(k fieldKey) string {
