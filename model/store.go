@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,9 @@ type Options struct {
 type Store struct {
 	opts    Options
 	mapping mapping.IndexMapping
+
+	focusMu sync.Mutex
+	focus   []string // see SetFocus
 
 	mu       sync.Mutex
 	version  uint64
@@ -555,10 +559,99 @@ func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
 		f.coldKnown = true
 	}
 	f.total.merge(&c)
-	for _, r := range [2]*ring{&f.fine, &f.coarse} {
-		if b := r.slot(t); b != nil {
-			b.c.merge(&c)
+	arr, np, ok := summaryPoints(&a.Duration)
+	pts := arr[:np]
+	if ok {
+		if f.totalDur == nil {
+			f.totalDur = s.newSketch()
 		}
+		addPoints(f.totalDur, pts)
+	}
+	for _, r := range [2]*ring{&f.fine, &f.coarse} {
+		b := r.slot(t)
+		if b == nil {
+			continue
+		}
+		b.c.merge(&c)
+		if ok {
+			if b.dur == nil {
+				b.dur = s.newSketch()
+			}
+			addPoints(b.dur, pts)
+		}
+	}
+}
+
+// summaryPoint is a duration with a weight, standing for that many
+// invocations in a duration sketch.
+type summaryPoint struct{ v, n float64 }
+
+// nSummaryPoints is the most weighted points that stand for one summary.
+const nSummaryPoints = 13
+
+// summaryPoints turns a duration summary of n invocations into weighted
+// points: one invocation at each of P50, P90, P99 and Max, at the ranks
+// where the sketch looks for those quantiles, and the invocations ranked
+// between them spread log-evenly between the two values (those below P50
+// down to 0.6·P50, where the summary says nothing). A sketch of one summary then
+// answers its quantiles (within its accuracy), and the quantiles of many
+// minutes merged fall where the invocations are, instead of piling up on
+// each minute's quantiles. Missing upper quantiles fall back to the one
+// below. It reports false when the summary has no count or no P50 (the
+// duration then has an average and a maximum but no quantiles).
+func summaryPoints(d *DurationSummary) ([nSummaryPoints]summaryPoint, int, bool) {
+	var pts [nSummaryPoints]summaryPoint
+	if d.Count <= 0 || !(d.P50 > 0) {
+		return pts, 0, false
+	}
+	n := float64(d.Count)
+	vals := [4]float64{d.P50, max(d.P90, d.P50), 0, 0}
+	vals[2] = max(d.P99, vals[1])
+	vals[3] = max(d.Max, vals[2])
+	// The sketch answers quantile q with the invocation ranked
+	// floor(q(n-1))+1: put each value there.
+	rank := func(q float64) float64 { return math.Floor(q*(n-1)) + 1 }
+	ranks := [4]float64{rank(0.5), rank(0.9), rank(0.99), n}
+	for i := 1; i < 4; i++ {
+		ranks[i] = max(ranks[i], ranks[i-1])
+	}
+	spread := [4]int{3, 3, 2, 1} // points for the invocations ranked below each value
+	k := 0
+	add := func(v, w float64) {
+		if w > 0 {
+			pts[k] = summaryPoint{v, w}
+			k++
+		}
+	}
+	prevRank, prevVal := 0.0, 0.6*d.P50
+	for i, r := range ranks {
+		if r == prevRank {
+			continue // the same invocation as the value before
+		}
+		// A thousandth of an invocation moves from the spread to the
+		// value, so that rounding never lifts the spread's cumulative
+		// count onto the value's rank.
+		at := 1.0
+		if between := r - prevRank - 1; between > 0 {
+			m := spread[i]
+			for j := 1; j <= m; j++ {
+				add(prevVal*math.Pow(vals[i]/prevVal, float64(j)/float64(m+1)), (between-1e-3)/float64(m))
+			}
+			at += 1e-3
+		}
+		add(vals[i], at)
+		prevRank, prevVal = r, vals[i]
+	}
+	return pts, k, true
+}
+
+// addPoints adds weighted durations, skipping values addSketch would.
+func addPoints(sk *ddsketch.DDSketch, pts []summaryPoint) {
+	for _, p := range pts {
+		if !(p.v >= 0) || p.v > 1e12 || !(p.n > 0) {
+			continue
+		}
+		_ = sk.AddWithCount(p.v, p.n) // in range, checked above
 	}
 }
 

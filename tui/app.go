@@ -160,6 +160,7 @@ func New(data common.Data, opts Options) Model {
 	if opts.Logs {
 		m.push(kindLogs, opts.Function)
 	}
+	m.tellFocus()
 	return m
 }
 
@@ -337,7 +338,29 @@ func (m Model) open(k viewKind, name string) (Model, tea.Cmd) {
 	m.showHelp = false
 	m.push(k, name)
 	m.held = nil
+	m.tellFocus()
 	return m.refreshNow()
+}
+
+// Focuser is implemented by data that wants to know which functions the
+// user is looking at (model.Store: sources follow them more closely).
+type Focuser interface {
+	SetFocus(names ...string)
+}
+
+// tellFocus tells the data the functions of the open views.
+func (m Model) tellFocus() {
+	f, ok := m.data.(Focuser)
+	if !ok {
+		return
+	}
+	var names []string
+	for _, fr := range m.stack {
+		if fr.name != "" {
+			names = append(names, fr.name)
+		}
+	}
+	f.SetFocus(names...)
 }
 
 // back closes the active view; the fleet is never closed.
@@ -347,6 +370,7 @@ func (m Model) back() (Model, tea.Cmd) {
 	}
 	m.stack = m.stack[:len(m.stack)-1]
 	m.held = nil
+	m.tellFocus()
 	return m.refreshNow()
 }
 

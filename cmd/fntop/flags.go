@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/sources"
+	"github.com/fntop/fntop/sources/aws"
 	"github.com/fntop/fntop/sources/demo"
 	"github.com/fntop/fntop/sources/file"
 )
@@ -24,6 +26,16 @@ type sourceFlags struct {
 	input         string
 	function      string
 	follow        bool
+
+	aws aws.Flags
+	// backfill is the history a live source fills at start (the snapshot's
+	// window; an hour for the UI).
+	backfill time.Duration
+	// focus tells a live source the functions the user is looking at.
+	focus func() []string
+	// rawHistory asks for the history as log lines (fntop logs) rather
+	// than figures.
+	rawHistory bool
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
@@ -32,6 +44,7 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.demoFunctions, "demo-functions", 0, "number of demo functions (0 = the designed fleet of about two dozen)")
 	fs.StringVar(&s.input, "input", "", "read Lambda logs from `PATH` (- for stdin), gzip or not")
 	fs.StringVar(&s.function, "function", "", "function `NAME`: names the function of an input that does not, and filters the output")
+	s.aws.Register(fs)
 }
 
 // live reports whether the chosen source runs in real time (its windows end
@@ -42,6 +55,12 @@ func (s *sourceFlags) check() error {
 	if s.demo && s.input != "" {
 		return fmt.Errorf("%w: --demo and --input exclude each other", errUsage)
 	}
+	if s.aws.On && (s.demo || s.input != "") {
+		return fmt.Errorf("%w: --aws excludes --demo and --input", errUsage)
+	}
+	if err := s.aws.Check(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 	if s.demoFunctions < 0 || s.demoFunctions > 100000 {
 		return fmt.Errorf("%w: --demo-functions must be between 0 and 100000", errUsage)
 	}
@@ -50,6 +69,19 @@ func (s *sourceFlags) check() error {
 
 // build makes the source the flags describe.
 func (s *sourceFlags) build(e env) sources.Source {
+	if s.aws.On {
+		backfill := s.backfill
+		if backfill <= 0 || backfill == model.WindowAll {
+			backfill = model.Window1h
+		}
+		o := s.aws.Options(backfill, s.focus)
+		o.RawHistory = s.rawHistory
+		if s.function != "" && o.Include == nil {
+			// One function: list and read only its log group.
+			o.Include = regexp.MustCompile("^" + regexp.QuoteMeta(s.function) + "$")
+		}
+		return aws.New(o)
+	}
 	if s.input != "" {
 		opts := []file.Option{file.WithFollow(s.follow)}
 		if s.function != "" {

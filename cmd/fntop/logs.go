@@ -51,11 +51,14 @@ func cmdLogs(ctx context.Context, args []string, e env) error {
 		cancel:   cancel,
 		flush:    src.follow,
 	}
-	s := src.build(e)
 	demoLike := src.input == ""
 	if demoLike && *since == 0 {
 		*since = 10 * time.Minute
 	}
+	// Log lines, not figures: a live source's history is the raw lines of
+	// the last --since.
+	src.backfill, src.rawHistory = *since, true
+	s := src.build(e)
 	var err error
 	switch {
 	case demoLike && !src.follow:

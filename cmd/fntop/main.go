@@ -9,7 +9,8 @@
 //	fntop snapshot [--json] [source] [--function NAME] [--window 1m|5m|15m|1h|all]
 //	fntop logs [source] [--function NAME] [--follow] [--grep REGEX] [--since D]
 //
-// where source is --demo or --input PATH|- (a file, gzip or not, or stdin).
+// where source is --demo, --input PATH|- (a file, gzip or not, or stdin)
+// or --aws (CloudWatch Logs).
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/fntop/fntop/sources/aws"
 	"github.com/fntop/fntop/tui"
 	"github.com/fntop/fntop/tui/common"
 )
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdSnapshot(ctx, args, e)
 	case "logs":
 		err = cmdLogs(ctx, args, e)
+	case "iam-policy":
+		_, err = io.WriteString(e.stdout, aws.Policy())
 	case "version":
 		_, err = fmt.Fprintln(e.stdout, "fntop", version)
 	case "help":
@@ -119,6 +123,7 @@ Usage:
                                               print one snapshot and exit
   fntop logs [SOURCE] [--function NAME] [--follow] [--grep REGEX] [--since DURATION]
                                               print log lines, pipe-friendly
+  fntop iam-policy                            print the read-only IAM policy --aws needs
   fntop version | help
 
 SOURCE is one of:
@@ -127,6 +132,9 @@ SOURCE is one of:
                        'aws logs tail' output, 'aws logs filter-log-events' JSON, or
                        CloudWatch Logs subscription DATA_MESSAGE documents
                        (--follow keeps reading as the file grows)
+  --aws                AWS Lambda functions through CloudWatch Logs, with the SDK's default
+                       credentials (--profile P, --region R: repeat or comma-separate for
+                       several; --endpoint URL; --include/--exclude REGEX; --live-tail)
 
 UI flags:
   --theme NAME|PATH    dark (default), light, high-contrast, a theme file in

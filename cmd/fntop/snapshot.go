@@ -58,6 +58,7 @@ func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []st
 			win.d = model.WindowAll
 		}
 	}
+	src.backfill = win.d
 	store, err := collect(ctx, &src, e)
 	if err != nil {
 		return err

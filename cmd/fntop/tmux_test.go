@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fntop/fntop/sources/aws/cwltest"
 )
 
 // TestTmuxSmoke runs the real binary in a real terminal (tmux), types at
@@ -81,6 +83,49 @@ func TestTmuxSmoke(t *testing.T) {
 		s.checkRestored(t, end)
 	})
 
+	t.Run("aws", func(t *testing.T) {
+		// The real binary on the local CloudWatch Logs server: the
+		// backfilled fleet, a function opened (Live Tail follows it), a
+		// new invocation arriving in its logs.
+		srv := cwltest.Start(t, cwltest.WithLiveTailInterval(100*time.Millisecond))
+		now := time.Now()
+		srv.FillFromDemo(5, now.Add(-20*time.Minute), now.Add(-time.Minute))
+		dir := t.TempDir()
+		env := []string{"AWS_ACCESS_KEY_ID=AKIDTMUX", "AWS_SECRET_ACCESS_KEY=tmux-secret", "AWS_EC2_METADATA_DISABLED=true",
+			"AWS_CONFIG_FILE=" + filepath.Join(dir, "c"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "k"),
+			"AWS_PROFILE=", "AWS_ENDPOINT_URL="}
+		s := startTmuxEnv(t, tmuxBin, bin, 140, 40, env, "--aws", "--region", "us-east-1", "--endpoint", srv.URL(), "--live-tail")
+		fleet := s.waitFor(t, "the backfilled fleet", func(sc string) bool {
+			return strings.Contains(sc, "NAME") && strings.Contains(sc, "order-processor") && strings.Contains(sc, "aws:us-east-1 ok")
+		})
+		first := firstRow(t, fleet)
+		t.Logf("fleet:\n%s", fleet)
+		s.key(t, "Enter")
+		s.waitFor(t, "the function view", func(sc string) bool {
+			return strings.Contains(firstLine(sc), "fleet › "+first) && strings.Contains(sc, "invocations")
+		})
+		s.key(t, "l")
+		s.waitFor(t, "the logs view", func(sc string) bool { return strings.Contains(firstLine(sc), "logs "+first) })
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.Calls("StartLiveTail") == 0 && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if srv.Calls("StartLiveTail") == 0 {
+			t.Fatal("no Live Tail session for the function in focus")
+		}
+		srv.Put("/aws/lambda/"+first, "2026/11/26/[$LATEST]00000000000000000000000000tmux00",
+			cwltest.Event{Time: time.Now(), Message: "START RequestId: 7a3c0de1-0000-4000-8000-00000000beef Version: $LATEST\n"},
+			cwltest.Event{Time: time.Now(), Message: "hello from the tmux test\n"})
+		logs := s.waitFor(t, "the new line in the logs", func(sc string) bool { return strings.Contains(sc, "hello from the tmux test") })
+		t.Logf("logs:\n%s", logs)
+		s.key(t, "q")
+		end := s.waitFor(t, "fntop to exit", func(sc string) bool { return strings.Contains(sc, "EXIT=") })
+		if !strings.Contains(end, "EXIT=0") {
+			t.Errorf("exit status:\n%s", end)
+		}
+		s.checkRestored(t, end)
+	})
+
 	t.Run("20x5", func(t *testing.T) {
 		s := startTmux(t, tmuxBin, bin, 20, 5, "--demo")
 		small := s.waitFor(t, "the too-small screen", func(sc string) bool {
@@ -104,11 +149,17 @@ type tmuxSession struct {
 
 func startTmux(t *testing.T, tmuxBin, bin string, w, h int, args ...string) *tmuxSession {
 	t.Helper()
+	return startTmuxEnv(t, tmuxBin, bin, w, h, nil, args...)
+}
+
+// startTmuxEnv is startTmux with environment variables (NAME=value).
+func startTmuxEnv(t *testing.T, tmuxBin, bin string, w, h int, env []string, args ...string) *tmuxSession {
+	t.Helper()
 	s := &tmuxSession{tmux: tmuxBin, socket: fmt.Sprintf("fntop-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { _ = exec.Command(s.tmux, "-L", s.socket, "kill-server").Run() })
 	state := t.TempDir()
-	shell := fmt.Sprintf("XDG_STATE_HOME=%s XDG_CONFIG_HOME=%s %s %s; echo EXIT=$?; sleep 30",
-		state, t.TempDir(), bin, strings.Join(args, " "))
+	shell := fmt.Sprintf("%s XDG_STATE_HOME=%s XDG_CONFIG_HOME=%s %s %s; echo EXIT=$?; sleep 30",
+		strings.Join(env, " "), state, t.TempDir(), bin, strings.Join(args, " "))
 	s.run(t, "-f", "/dev/null", "new-session", "-d", "-s", "fntop", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
 	return s
 }

@@ -85,6 +85,7 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 		opts.Clock = time.Now
 	}
 	store := model.NewStore(opts)
+	f.src.focus = store.Focus
 	src := f.src.build(e)
 
 	ctx, cancel := context.WithCancel(ctx)

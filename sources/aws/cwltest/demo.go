@@ -15,7 +15,9 @@ const LambdaGroupPrefix = "/aws/lambda/"
 // FillFromDemo fills the server with the demo fleet's log lines of [start,
 // end) for the given seed: one group "/aws/lambda/<function>" per function
 // (all of them, even quiet ones), its execution environments as streams,
-// every line as it would be stored (ending in "\n"), ingested at once.
+// every line as it would be stored (ending in "\n"), ingested at once. It
+// sets the fleet's functions too (SetFunction), with the demo's runtime,
+// memory size, architecture and timeout.
 // demoOpts add options of package demo, such as demo.Functions(n). It
 // returns how many events it stored.
 func (s *Server) FillFromDemo(seed int64, start, end time.Time, demoOpts ...demo.Option) int {
@@ -27,6 +29,7 @@ func (s *Server) FillFromDemo(seed int64, start, end time.Time, demoOpts ...demo
 	}
 	sink := &lineSink{}
 	_ = src.Backfill(context.Background(), sink)
+	s.SetFunction(demoFunctions(sink.metas)...)
 	type key struct{ fn, stream string }
 	byStream := map[key][]Event{}
 	var order []key
@@ -49,18 +52,23 @@ func (s *Server) FillFromDemo(seed int64, start, end time.Time, demoOpts ...demo
 	return n
 }
 
-// lineSink keeps what the demo fleet ingests.
+// lineSink keeps the log lines and function configurations the demo fleet
+// ingests.
 type lineSink struct {
 	mu     sync.Mutex
 	events []model.Event
+	metas  []model.Event
 }
 
 func (l *lineSink) Ingest(evs ...model.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, e := range evs {
-		if e.Kind == model.KindLog {
+		switch e.Kind {
+		case model.KindLog:
 			l.events = append(l.events, e)
+		case model.KindMeta:
+			l.metas = append(l.metas, e)
 		}
 	}
 }

@@ -43,6 +43,35 @@
 //
 // Any other operation is answered with UnknownOperationException.
 //
+// # Lambda
+//
+// The same URL serves Lambda's ListFunctions, so that the source's
+// function inventory runs against the real Lambda client (LambdaClient).
+// Lambda speaks REST-JSON: GET /2015-03-31/functions/ with the query
+// parameters Marker, MaxItems (1 to 10,000; a page holds at most 50, the
+// default), FunctionVersion (ALL, or absent) and MasterRegion; the answer
+// is {"Functions": [...], "NextMarker": "..."} with the functions in name
+// order, each with FunctionName, FunctionArn, Runtime, Handler,
+// MemorySize, Timeout (seconds), Architectures, LastModified
+// ("2006-01-02T15:04:05.000+0000"), PackageType, Version $LATEST and
+// LoggingConfig {LogFormat, LogGroup}. Published versions and Lambda@Edge
+// replicas are not modelled: FunctionVersion=ALL lists the same
+// functions, MasterRegion none. Errors carry the code in X-Amzn-ErrorType
+// and a body {"Type": "User", "message": "..."}: the faults below apply
+// to the operation name "ListFunctions" as to any other, answered the way
+// Lambda would: throttling as HTTP 429 TooManyRequestsException, Deny as
+// 403 AccessDeniedException (lambda:ListFunctions), 5xx faults as
+// ServiceException, InvalidParameterValueException for bad parameters.
+//
+// The functions are those set with SetFunction (runtime, memory size,
+// timeout, architecture, handler, package type, log format and group),
+// plus one for every log group /aws/lambda/<name> whose function was not
+// set: x86_64, 128 MB, 3 s, nodejs22.x, so that a test of log groups
+// alone sees a plausible fleet. DeleteFunction removes either kind (the
+// log group stays, as in AWS, where log groups outlive their functions).
+// FillFromDemo sets the demo fleet's functions with its runtimes, memory
+// sizes, architectures and timeouts.
+//
 // # Filter patterns
 //
 // FilterLogEvents and StartLiveTail accept the term syntax: an empty
@@ -64,23 +93,43 @@
 //	| sort invocations desc
 //	| limit 100
 //
+//	filter type = "platform.report"
+//	| stats count(*), sum(record.metrics.billedDurationMs), pct(record.metrics.durationMs, 50),
+//	        count(record.metrics.initDurationMs), sum(strcontains(record.status, "timeout"))
+//	  by bin(1m), @log
+//
+//	fields @timestamp, @log, @logStream, @message
+//	| filter @message like /Task timed out|Invoke Error|Status: timeout/
+//	| limit 10000
+//
 // Commands: fields (names only), filter, stats, sort, limit. Filter
 // conditions, joined with "and": field = / != / < / <= / > / >= a string or
 // a number, field like /regexp/ or like "substring", ispresent(field) and
 // not ispresent(field). Aggregates: count(*), count(field) (records where it
 // is present), sum, avg, min, max, pct(field, p) (nearest rank); their
 // argument is a field, ispresent(field) or strcontains(field, "text") (1 or
-// 0). Group keys: bin(N s|m|h|d) and any field. Fields of each event:
-// @timestamp, @ingestionTime, @message, @logStream, @log
-// ("<account>:<group>"), and for the text Lambda lines @type
+// 0). Group keys: bin(N s|m|h|d) and any field.
+//
+// Fields of each event: @timestamp, @ingestionTime, @message, @logStream,
+// @log ("<account>:<group>"); for the text Lambda lines @type
 // (START|END|REPORT), @requestId, and on REPORT lines @duration,
 // @billedDuration, @initDuration (milliseconds), @memorySize and
-// @maxMemoryUsed (bytes: MB x 1,000,000, as CloudWatch reports them).
-// Every value is returned as a string: counts as integers, other numbers in
-// the shortest decimal form, bins and @timestamp as "2006-01-02
-// 15:04:05.000" (UTC). Without a sort command, stats rows come ordered by
-// their group keys; queries without stats return the listed fields (default
-// @timestamp, @message) plus @ptr, oldest first. Anything else is a
+// @maxMemoryUsed (bytes: MB x 1,000,000, as CloudWatch reports them). A
+// message that is one JSON object (the JSON log format's platform.* records
+// and application lines, slog output) also has its members as fields, as
+// Insights discovers them: nested names joined with dots (type,
+// record.requestId, record.metrics.durationMs, record.status), array
+// elements by index (stackTrace.0), numbers as numbers, strings and
+// booleans as text; null members, names starting with '@' (the system
+// fields win) and members after the first 200 are left out. Such messages
+// have no @type: the text format's fields are the text lines' alone.
+//
+// Every value is returned as a string: counts as integers, other computed
+// numbers in the shortest decimal form, a JSON number as the message
+// writes it, bins and @timestamp as "2006-01-02 15:04:05.000" (UTC).
+// Without a sort command, stats rows come ordered by their group keys;
+// queries without stats return the listed fields (default @timestamp,
+// @message) plus @ptr, oldest first. Anything else is a
 // MalformedQueryException.
 //
 // # Faults

@@ -2,7 +2,9 @@ package cwltest
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -169,56 +171,204 @@ func (s *Server) stopQuery(_ http.ResponseWriter, _ *http.Request, body []byte) 
 
 // ---- records: the fields Insights discovers in Lambda logs ----
 
+// record is one event as a query sees it. Its fields are worked out when a
+// query first asks for them: the system fields from the event, the Lambda
+// text format's (@type, @duration, ...) from the message on the first
+// request for another '@' field, and a JSON message's fields on the first
+// request for a field without '@'. So a query pays only for the fields it
+// reads.
 type record struct {
-	str map[string]string
-	num map[string]float64
+	e       *StoredEvent
+	account string
+	str     map[string]string  // fields found in the message
+	num     map[string]float64 // those of them that are numbers
+	// lambda and discovered are set once the message has been read for
+	// the text format's fields and for JSON fields.
+	lambda, discovered bool
 }
 
 var (
 	reRequestID = regexp.MustCompile(`^(?:START|END|REPORT) RequestId: ([0-9a-fA-F-]+)`)
-	reReportNum = regexp.MustCompile(`(Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration): ([0-9.]+) (ms|MB)`)
+	// SnapStart's "Restore Duration" and "Billed Restore Duration" are
+	// matched whole, so that they are not read as Duration; they are no
+	// field of their own.
+	reReportNum = regexp.MustCompile(`(Billed Restore Duration|Restore Duration|Billed Duration|Init Duration|Max Memory Used|Memory Size|Duration): ([0-9.]+) (ms|MB)`)
 )
 
 const insightsTime = "2006-01-02 15:04:05.000"
 
-func newRecord(e *StoredEvent, account string) *record {
-	r := &record{str: map[string]string{
-		"@timestamp": time.UnixMilli(e.Timestamp).UTC().Format(insightsTime),
-		"@message":   e.Message,
-		"@logStream": e.Stream,
-		"@log":       account + ":" + e.Group,
-		"@ptr":       e.ID,
-	}, num: map[string]float64{
-		"@timestamp":     float64(e.Timestamp),
-		"@ingestionTime": float64(e.IngestionTime),
-	}}
-	r.str["@ingestionTime"] = time.UnixMilli(e.IngestionTime).UTC().Format(insightsTime)
-	m := reRequestID.FindStringSubmatch(e.Message)
+func newRecord(e *StoredEvent, account string) *record { return &record{e: e, account: account} }
+
+func formatTime(ms int64) string { return time.UnixMilli(ms).UTC().Format(insightsTime) }
+
+// text returns field f as text and whether the record has it.
+func (r *record) text(f string) (string, bool) {
+	switch f {
+	case "@message":
+		return r.e.Message, true
+	case "@logStream":
+		return r.e.Stream, true
+	case "@log":
+		return r.account + ":" + r.e.Group, true
+	case "@ptr":
+		return r.e.ID, true
+	case "@timestamp":
+		return formatTime(r.e.Timestamp), true
+	case "@ingestionTime":
+		return formatTime(r.e.IngestionTime), true
+	}
+	r.discover(f)
+	v, ok := r.str[f]
+	return v, ok
+}
+
+// number returns field f as a number, when it is one.
+func (r *record) number(f string) (float64, bool) {
+	switch f {
+	case "@timestamp":
+		return float64(r.e.Timestamp), true
+	case "@ingestionTime":
+		return float64(r.e.IngestionTime), true
+	}
+	r.discover(f)
+	v, ok := r.num[f]
+	return v, ok
+}
+
+func (r *record) present(f string) bool { _, ok := r.text(f); return ok }
+
+// set adds a field found in the message.
+func (r *record) set(f, text string, num float64, isNum bool) {
+	if r.str == nil {
+		r.str, r.num = map[string]string{}, map[string]float64{}
+	}
+	r.str[f] = text
+	if isNum {
+		r.num[f] = num
+	}
+}
+
+// discover reads the message for the kind of field f is, once.
+func (r *record) discover(f string) {
+	switch {
+	case strings.HasPrefix(f, "@"):
+		if !r.lambda {
+			r.lambda = true
+			lambdaFields(r.e.Message, r)
+		}
+	case !r.discovered:
+		r.discovered = true
+		discoverJSON(r.e.Message, r)
+	}
+}
+
+// lambdaFields adds the fields Insights discovers in the text format's
+// START, END and REPORT lines: @type, @requestId and, on REPORT lines,
+// @duration, @billedDuration, @initDuration (milliseconds), @memorySize and
+// @maxMemoryUsed (bytes).
+func lambdaFields(msg string, r *record) {
+	m := reRequestID.FindStringSubmatch(msg)
 	if m == nil {
-		return r
+		return
 	}
-	r.str["@type"] = e.Message[:strings.IndexByte(e.Message, ' ')]
-	r.str["@requestId"] = m[1]
-	if r.str["@type"] != "REPORT" {
-		return r
+	typ := msg[:strings.IndexByte(msg, ' ')]
+	r.set("@type", typ, 0, false)
+	r.set("@requestId", m[1], 0, false)
+	if typ != "REPORT" {
+		return
 	}
-	for _, f := range reReportNum.FindAllStringSubmatch(e.Message, -1) {
+	for _, f := range reReportNum.FindAllStringSubmatch(msg, -1) {
 		v, err := strconv.ParseFloat(f[2], 64)
 		if err != nil {
 			continue
 		}
-		name := map[string]string{"Duration": "@duration", "Billed Duration": "@billedDuration",
+		name, ok := map[string]string{"Duration": "@duration", "Billed Duration": "@billedDuration",
 			"Memory Size": "@memorySize", "Max Memory Used": "@maxMemoryUsed", "Init Duration": "@initDuration"}[f[1]]
+		if !ok {
+			continue
+		}
 		if f[3] == "MB" {
 			v *= 1e6
 		}
-		r.num[name] = v
-		r.str[name] = formatNum(v)
+		r.set(name, formatNum(v), v, true)
 	}
-	return r
 }
 
-func (r *record) present(f string) bool { _, ok := r.str[f]; return ok }
+// maxJSONFields is how many fields of one JSON message are discovered.
+const maxJSONFields = 200
+
+// discoverJSON adds the fields of msg to r when msg is one JSON object, as
+// Insights discovers them in JSON log events: nested names joined with
+// dots ("record.metrics.durationMs"), array elements by index
+// ("stackTrace.0"), numbers as numbers (and their text), strings and
+// booleans as text. Null values, names starting with '@' (the system
+// fields win) and fields after the first maxJSONFields are left out. A
+// message that is not valid JSON adds nothing.
+func discoverJSON(msg string, r *record) {
+	s := strings.TrimSpace(msg)
+	if !strings.HasPrefix(s, "{") {
+		return
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	str, num := map[string]string{}, map[string]float64{}
+	var value func(name string) error
+	members := func(prefix string, array bool) error {
+		for i := 0; dec.More(); i++ {
+			name := prefix + strconv.Itoa(i)
+			if !array {
+				tok, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				name = prefix + tok.(string) // object keys are strings
+			}
+			if err := value(name); err != nil {
+				return err
+			}
+		}
+		_, err := dec.Token() // the closing delimiter
+		return err
+	}
+	value = func(name string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		keep := len(str) < maxJSONFields && !strings.HasPrefix(name, "@")
+		switch v := tok.(type) {
+		case json.Delim:
+			return members(name+".", v == '[')
+		case string:
+			if keep {
+				str[name] = v
+			}
+		case json.Number:
+			f, err := v.Float64()
+			if keep && err == nil {
+				str[name], num[name] = v.String(), f
+			}
+		case bool:
+			if keep {
+				str[name] = strconv.FormatBool(v)
+			}
+		}
+		return nil
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return
+	}
+	if err := members("", false); err != nil {
+		return
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return // more than one value
+	}
+	for k, v := range str {
+		f, isNum := num[k]
+		r.set(k, v, f, isNum)
+	}
+}
 
 func formatNum(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
@@ -245,7 +395,8 @@ type cond struct {
 	num       float64
 	isNum     bool
 	re        *regexp.Regexp
-	not       bool // not ispresent
+	lits      []string // re's alternatives when all are plain text
+	not       bool     // not ispresent, not like
 }
 
 type agg struct {
@@ -415,7 +566,7 @@ func parseCond(c string) (cond, error) {
 		if err != nil {
 			return cond{}, fmt.Errorf("bad regexp %s: %v", lit, err)
 		}
-		return cond{field: m[1], op: "like", re: re, not: m[2] != ""}, nil
+		return cond{field: m[1], op: "like", re: re, lits: literals(re.String()), not: m[2] != ""}, nil
 	}
 	if m := reCmp.FindStringSubmatch(c); m != nil {
 		cd := cond{field: m[1], op: m[2]}
@@ -475,25 +626,61 @@ func parseAgg(a string) (agg, error) {
 	return ag, nil
 }
 
+// literals returns the alternatives of a regular expression that is only
+// plain texts joined with '|' ("Task timed out|Runtime\.|Status: error"),
+// which strings.Contains matches much faster than the regexp engine; nil
+// for any other.
+func literals(expr string) []string {
+	if strings.ContainsAny(expr, "()[]") || strings.Contains(expr, `\|`) {
+		return nil
+	}
+	var out []string
+	for _, alt := range strings.Split(expr, "|") {
+		re, err := regexp.Compile(alt)
+		if err != nil {
+			return nil
+		}
+		lit, complete := re.LiteralPrefix()
+		if !complete {
+			return nil
+		}
+		out = append(out, lit)
+	}
+	return out
+}
+
+// like reports whether v matches the condition's regular expression.
+func (c cond) like(v string) bool {
+	if c.lits == nil {
+		return c.re.MatchString(v)
+	}
+	for _, l := range c.lits {
+		if strings.Contains(v, l) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c cond) eval(r *record) bool {
 	switch c.op {
 	case "ispresent":
 		return r.present(c.field) != c.not
 	case "like":
-		v, ok := r.str[c.field]
-		return ok && c.re.MatchString(v) != c.not
+		v, ok := r.text(c.field)
+		return ok && c.like(v) != c.not
 	}
 	if c.isNum {
-		v, ok := r.num[c.field]
+		v, ok := r.number(c.field)
 		if !ok {
-			if s, ok2 := r.str[c.field]; ok2 {
+			if s, ok2 := r.text(c.field); ok2 {
 				f, err := strconv.ParseFloat(s, 64)
 				v, ok = f, err == nil
 			}
 		}
 		return ok && compare(c.op, v, c.num)
 	}
-	v, ok := r.str[c.field]
+	v, ok := r.text(c.field)
 	if !ok {
 		return c.op == "!="
 	}
@@ -528,7 +715,7 @@ func (a agg) value(r *record) (float64, bool) {
 		}
 		return 0, true
 	case "strcontains":
-		if strings.Contains(r.str[a.arg], a.text) {
+		if v, _ := r.text(a.arg); strings.Contains(v, a.text) {
 			return 1, true
 		}
 		return 0, true
@@ -536,10 +723,10 @@ func (a agg) value(r *record) (float64, bool) {
 	if a.arg == "*" {
 		return 1, true
 	}
-	if v, ok := r.num[a.arg]; ok {
+	if v, ok := r.number(a.arg); ok {
 		return v, true
 	}
-	if s, ok := r.str[a.arg]; ok {
+	if s, ok := r.text(a.arg); ok {
 		if a.fn == "count" {
 			return 1, true
 		}
@@ -557,7 +744,7 @@ type bucket struct {
 // run evaluates the plan over records in time order; it returns the rows
 // and how many records matched the filters.
 func (q *queryPlan) run(recs []*record) ([][]resultField, int) {
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].num["@timestamp"] < recs[j].num["@timestamp"] })
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].e.Timestamp < recs[j].e.Timestamp })
 	var matched []*record
 	for _, r := range recs {
 		ok := true
@@ -585,11 +772,11 @@ func (q *queryPlan) run(recs []*record) ([][]resultField, int) {
 				if m[2] != "" {
 					name = m[2]
 				}
-				if v, ok := r.str[m[1]]; ok {
+				if v, ok := r.text(m[1]); ok {
 					row = append(row, resultField{name, v})
 				}
 			}
-			rows = append(rows, append(row, resultField{"@ptr", r.str["@ptr"]}))
+			rows = append(rows, append(row, resultField{"@ptr", r.e.ID}))
 		}
 	} else {
 		buckets := map[string]*bucket{}
@@ -598,11 +785,10 @@ func (q *queryPlan) run(recs []*record) ([][]resultField, int) {
 			keys := make([]string, len(q.by))
 			for i, k := range q.by {
 				if k.bin > 0 {
-					ms := int64(r.num["@timestamp"])
-					b := ms - ms%k.bin.Milliseconds()
-					keys[i] = time.UnixMilli(b).UTC().Format(insightsTime)
+					ms := r.e.Timestamp
+					keys[i] = formatTime(ms - ms%k.bin.Milliseconds())
 				} else {
-					keys[i] = r.str[k.field]
+					keys[i], _ = r.text(k.field)
 				}
 			}
 			id := strings.Join(keys, "\x00")

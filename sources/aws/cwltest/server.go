@@ -117,6 +117,7 @@ type Server struct {
 	qseq    int
 	faults  faults
 	rnd     *rand.Rand
+	lam     lambdaFunctions // Lambda's functions (lambda.go)
 }
 
 type group struct {
@@ -550,6 +551,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, targetPrefix)
+	hs := handlers
+	lop, isLambda := lambdaOp(r) // Lambda (REST-JSON) shares the URL, faults and accounting
+	if isLambda {
+		target, op, ok, hs = r.Method+" "+r.URL.Path, lop, lop != "", lambdaHandlers
+	}
 	s.mu.Lock()
 	idx := len(s.reqs)
 	s.reqs = append(s.reqs, Request{Op: op, Time: s.now(), Status: http.StatusOK, Body: body, Attempt: attempt(r)})
@@ -567,9 +573,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-s.done:
 		}
 	}
-	h := handlers[op]
+	h := hs[op]
 	switch {
-	case r.Method != http.MethodPost || !ok || h == nil:
+	case (!isLambda && r.Method != http.MethodPost) || !ok || h == nil:
 		fault = &APIError{http.StatusBadRequest, "UnknownOperationException", "Unknown operation " + target}
 	case fault == nil:
 		var out any
@@ -581,9 +587,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if isLambda {
+		fault = s.lambdaFault(op, fault)
+	}
 	s.mu.Lock()
 	s.reqs[idx].Status, s.reqs[idx].Code = fault.Status, fault.Code
 	s.mu.Unlock()
+	if isLambda {
+		writeLambdaError(w, fault)
+		return
+	}
 	w.Header().Set("X-Amzn-ErrorType", fault.Code)
 	writeJSON(w, fault.Status, map[string]string{"__type": fault.Code, "message": fault.Message})
 }
