@@ -623,10 +623,19 @@ func summaryPoints(d *DurationSummary) ([nSummaryPoints]summaryPoint, int, bool)
 			k++
 		}
 	}
+	// Nearest-rank quantiles (Logs Insights' pct) name the
+	// ceil(q·n)-th invocation: where that is the same invocation as the
+	// next value's (below 100 invocations P99 is the maximum), the value is
+	// not another invocation and only the next one is placed.
+	same := [4]bool{}
+	nearest := [4]float64{math.Ceil(0.5 * n), math.Ceil(0.9 * n), math.Ceil(0.99 * n), n}
+	for i := range 3 {
+		same[i] = nearest[i] >= nearest[i+1]
+	}
 	prevRank, prevVal := 0.0, 0.6*d.P50
 	for i, r := range ranks {
-		if r == prevRank {
-			continue // the same invocation as the value before
+		if r == prevRank || same[i] {
+			continue // the same invocation as another value
 		}
 		// A thousandth of an invocation moves from the spread to the
 		// value, so that rounding never lifts the spread's cumulative
@@ -635,7 +644,14 @@ func summaryPoints(d *DurationSummary) ([nSummaryPoints]summaryPoint, int, bool)
 		if between := r - prevRank - 1; between > 0 {
 			m := spread[i]
 			for j := 1; j <= m; j++ {
-				add(prevVal*math.Pow(vals[i]/prevVal, float64(j)/float64(m+1)), (between-1e-3)/float64(m))
+				// Above the median, durations crowd at the low end of each
+				// gap (long tails): the points sit at squared fractions of
+				// it, on a log scale.
+				f := float64(j) / float64(m+1)
+				if i > 0 {
+					f *= f
+				}
+				add(prevVal*math.Pow(vals[i]/prevVal, f), (between-1e-3)/float64(m))
 			}
 			at += 1e-3
 		}

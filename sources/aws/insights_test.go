@@ -263,8 +263,11 @@ func insCompareModel(t *testing.T, ref insRef, sink *recSink, end time.Time, max
 			if gp.Start != wp.Start || gp.Invocations != wp.Invocations {
 				t.Errorf("%s %s: %d invocations, the parser's %d", fn, wp.Start.Format(time.TimeOnly), gp.Invocations, wp.Invocations)
 			}
+			// Below 100 invocations Insights' nearest-rank p99 is the
+			// maximum, which the model deliberately does not count twice:
+			// its p99 then lies below, where the invocations are.
 			p99 := ref.bins[insBin{fn, wp.Start.UTC()}].Duration.P99
-			if wp.Invocations > 0 && rel(gp.P50, wp.P50) > maxRel || wp.Invocations >= 20 && rel(gp.P99, p99) > maxRel {
+			if wp.Invocations > 0 && rel(gp.P50, wp.P50) > maxRel || wp.Invocations >= 100 && rel(gp.P99, p99) > maxRel {
 				t.Errorf("%s %s (%d invocations): p50 %.2f p99 %.2f, the parser's %.2f and %.2f", fn, wp.Start.Format(time.TimeOnly),
 					wp.Invocations, gp.P50, gp.P99, wp.P50, p99)
 			}
