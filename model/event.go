@@ -291,6 +291,11 @@ const (
 	ArchARM     Arch = "arm64"
 )
 
+// Platforms: where a function runs. Only AWS Lambda functions are priced.
+const (
+	PlatformLambda = "aws-lambda"
+)
+
 // FunctionMeta is configuration a source knows about a function.
 type FunctionMeta struct {
 	Region       string
@@ -300,6 +305,14 @@ type FunctionMeta struct {
 	MemorySizeMB int
 	TimeoutMs    float64
 	Version      string
+	// Platform is where the function runs ("" is AWS Lambda, the
+	// default; "openfaas", "knative", ...). Functions off Lambda have no
+	// price table: their cost is unavailable (null), not zero.
+	Platform string
+	// Replicas is the number of running instances when ReplicasKnown (a
+	// gauge of the platform; zero is a real value: scaled to zero).
+	Replicas      int
+	ReplicasKnown bool
 }
 
 // SourceState is a source's health.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"math"
 	"time"
 
@@ -150,8 +151,17 @@ type FunctionStats struct {
 	CostUSD         float64  `json:"cost_usd"`
 	Cost            Cost     `json:"cost"`
 	CostPerHourUSD  float64  `json:"cost_per_hour_usd"`
+	// Unpriced is set for functions off AWS Lambda, which fntop has no
+	// prices for: the cost fields are then null in JSON and unavailable
+	// in the UI.
+	Unpriced bool `json:"-"`
 	// PriceAssumptions lists how missing facts were filled in for pricing.
 	PriceAssumptions []string `json:"price_assumptions,omitempty"`
+	// Platform is where the function runs ("" for AWS Lambda).
+	Platform string `json:"platform,omitempty"`
+	// Replicas is the platform's count of running instances (null when
+	// unknown, as for Lambda).
+	Replicas *int `json:"replicas"`
 
 	FirstSeen time.Time    `json:"first_seen"`
 	LastSeen  time.Time    `json:"last_seen"`
@@ -279,6 +289,12 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 		lastIdx = end.Unix()/rs + 1
 		firstIdx = lastIdx - int64(w/res) + 1
 		start := time.Unix((firstIdx-1)*rs, 0).UTC()
+		// A source that has observed for less than the window (a scrape
+		// that started seconds ago has no history): rates are over the
+		// time it has data for.
+		if !s.first.IsZero() && s.first.After(start) && s.first.Before(end) {
+			start = s.first
+		}
 		snap.Window = WindowInfo{Label: WindowLabel(w), Start: start, End: end, Seconds: end.Sub(start).Seconds()}
 	}
 	if snap.Window.Seconds <= 0 {
@@ -320,6 +336,9 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 		fs := s.stats(f, &c, durSk, initSk, snap.Window.Seconds)
 		fs.Series = series
 		snap.Functions = append(snap.Functions, fs)
+		if fs.Unpriced {
+			c.requestUSD, c.computeUSD = 0, 0 // no price: out of the cost totals
+		}
 		tot.merge(&c)
 		throttlesKnown = throttlesKnown || f.throttlesKnown
 		coldKnown = coldKnown || f.coldKnown
@@ -411,6 +430,16 @@ func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, sec
 	}
 	fs.CostUSD = fs.Cost.Total()
 	fs.CostPerHourUSD = perHour(fs.CostUSD, seconds)
+	fs.Platform = f.meta.Platform
+	fs.Unpriced = f.meta.Platform != "" && f.meta.Platform != PlatformLambda
+	if fs.Unpriced {
+		fs.Cost, fs.CostUSD, fs.CostPerHourUSD, fs.PriceAssumptions = Cost{}, 0, 0, nil
+		fs.Architecture = ""
+	}
+	if f.meta.ReplicasKnown {
+		v := f.meta.Replicas
+		fs.Replicas = &v
+	}
 	if f.coldKnown {
 		v := c.coldStarts
 		fs.ColdStarts = &v
@@ -473,4 +502,21 @@ func perHour(usd, seconds float64) float64 {
 		return 0
 	}
 	return usd / seconds * 3600
+}
+
+// MarshalJSON writes the cost fields as null for functions fntop has no
+// prices for.
+func (f FunctionStats) MarshalJSON() ([]byte, error) {
+	type plain FunctionStats
+	out := struct {
+		plain
+		CostUSD        *float64 `json:"cost_usd"`
+		Cost           *Cost    `json:"cost"`
+		CostPerHourUSD *float64 `json:"cost_per_hour_usd"`
+		Architecture   *string  `json:"architecture"`
+	}{plain: plain(f)}
+	if !f.Unpriced {
+		out.CostUSD, out.Cost, out.CostPerHourUSD, out.Architecture = &f.CostUSD, &f.Cost, &f.CostPerHourUSD, &f.Architecture
+	}
+	return json.Marshal(out)
 }

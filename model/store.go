@@ -404,6 +404,12 @@ func (s *Store) setMeta(f *fnState, m *FunctionMeta) {
 	if m.Version != "" {
 		f.meta.Version = m.Version
 	}
+	if m.Platform != "" {
+		f.meta.Platform = m.Platform
+	}
+	if m.ReplicasKnown {
+		f.meta.Replicas, f.meta.ReplicasKnown = m.Replicas, true
+	}
 	f.price = s.opts.Prices.Lookup(f.meta.Region, f.meta.Arch)
 }
 

@@ -27,7 +27,8 @@ type sourceFlags struct {
 	function      string
 	follow        bool
 
-	aws aws.Flags
+	aws  aws.Flags
+	prom promFlags
 	// backfill is the history a live source fills at start (the snapshot's
 	// window; an hour for the UI).
 	backfill time.Duration
@@ -45,6 +46,7 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.input, "input", "", "read Lambda logs from `PATH` (- for stdin), gzip or not")
 	fs.StringVar(&s.function, "function", "", "function `NAME`: names the function of an input that does not, and filters the output")
 	s.aws.Register(fs)
+	s.prom.register(fs)
 }
 
 // live reports whether the chosen source runs in real time (its windows end
@@ -55,8 +57,17 @@ func (s *sourceFlags) check() error {
 	if s.demo && s.input != "" {
 		return fmt.Errorf("%w: --demo and --input exclude each other", errUsage)
 	}
-	if s.aws.On && (s.demo || s.input != "") {
-		return fmt.Errorf("%w: --aws excludes --demo and --input", errUsage)
+	n := 0
+	for _, on := range []bool{s.demo, s.input != "", s.aws.On, s.prom.url != ""} {
+		if on {
+			n++
+		}
+	}
+	if n > 1 {
+		return fmt.Errorf("%w: choose one source: --demo, --input, --aws or --prometheus", errUsage)
+	}
+	if err := s.prom.check(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if err := s.aws.Check(); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -68,7 +79,10 @@ func (s *sourceFlags) check() error {
 }
 
 // build makes the source the flags describe.
-func (s *sourceFlags) build(e env) sources.Source {
+func (s *sourceFlags) build(e env) (sources.Source, error) {
+	if s.prom.url != "" {
+		return s.prom.build(e, s.backfill)
+	}
 	if s.aws.On {
 		backfill := s.backfill
 		if backfill <= 0 || backfill == model.WindowAll {
@@ -80,7 +94,7 @@ func (s *sourceFlags) build(e env) sources.Source {
 			// One function: list and read only its log group.
 			o.Include = regexp.MustCompile("^" + regexp.QuoteMeta(s.function) + "$")
 		}
-		return aws.New(o)
+		return aws.New(o), nil
 	}
 	if s.input != "" {
 		opts := []file.Option{file.WithFollow(s.follow)}
@@ -90,13 +104,13 @@ func (s *sourceFlags) build(e env) sources.Source {
 		if s.input == "-" {
 			opts = append(opts, file.WithReader(e.stdin))
 		}
-		return file.New(s.input, opts...)
+		return file.New(s.input, opts...), nil
 	}
 	opts := []demo.Option{demo.Seed(s.seed)}
 	if s.demoFunctions > 0 {
 		opts = append(opts, demo.Functions(s.demoFunctions))
 	}
-	return demo.New(opts...)
+	return demo.New(opts...), nil
 }
 
 // windowFlag parses --window.

@@ -58,8 +58,10 @@ func cmdLogs(ctx context.Context, args []string, e env) error {
 	// Log lines, not figures: a live source's history is the raw lines of
 	// the last --since.
 	src.backfill, src.rawHistory = *since, true
-	s := src.build(e)
-	var err error
+	s, err := src.build(e)
+	if err != nil {
+		return err
+	}
 	switch {
 	case demoLike && !src.follow:
 		// History only: gather it, then print it in time order.

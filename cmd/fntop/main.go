@@ -9,8 +9,8 @@
 //	fntop snapshot [--json] [source] [--function NAME] [--window 1m|5m|15m|1h|all]
 //	fntop logs [source] [--function NAME] [--follow] [--grep REGEX] [--since D]
 //
-// where source is --demo, --input PATH|- (a file, gzip or not, or stdin)
-// or --aws (CloudWatch Logs).
+// where source is --demo, --input PATH|- (a file, gzip or not, or stdin),
+// --aws (CloudWatch Logs) or --prometheus URL.
 package main
 
 import (
@@ -135,6 +135,9 @@ SOURCE is one of:
   --aws                AWS Lambda functions through CloudWatch Logs, with the SDK's default
                        credentials (--profile P, --region R: repeat or comma-separate for
                        several; --endpoint URL; --include/--exclude REGEX; --live-tail)
+  --prometheus URL     a fleet from Prometheus: an exposition endpoint (the OpenFaaS gateway's
+                       /metrics: scraped) or a Prometheus-compatible API (queried with PromQL);
+                       --preset openfaas|knative|NAME, --interval D, --config PATH, auth flags
 
 UI flags:
   --theme NAME|PATH    dark (default), light, high-contrast, a theme file in

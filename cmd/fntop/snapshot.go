@@ -84,7 +84,10 @@ func collect(ctx context.Context, src *sourceFlags, e env) (*model.Store, error)
 	var s sources.Source
 	if src.live() {
 		opts.Clock = time.Now
-		s = src.build(e)
+		var err error
+		if s, err = src.build(e); err != nil {
+			return nil, err
+		}
 	} else {
 		opts.LogsPerFunction, opts.LogsTotal = 1, 1
 		s = headlessInput(src, e)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fntop/fntop/sources/aws/cwltest"
+	"github.com/fntop/fntop/sources/prometheus/promtest"
 )
 
 // TestTmuxSmoke runs the real binary in a real terminal (tmux), types at
@@ -118,6 +119,35 @@ func TestTmuxSmoke(t *testing.T) {
 			cwltest.Event{Time: time.Now(), Message: "hello from the tmux test\n"})
 		logs := s.waitFor(t, "the new line in the logs", func(sc string) bool { return strings.Contains(sc, "hello from the tmux test") })
 		t.Logf("logs:\n%s", logs)
+		s.key(t, "q")
+		end := s.waitFor(t, "fntop to exit", func(sc string) bool { return strings.Contains(sc, "EXIT=") })
+		if !strings.Contains(end, "EXIT=0") {
+			t.Errorf("exit status:\n%s", end)
+		}
+		s.checkRestored(t, end)
+	})
+
+	t.Run("prometheus", func(t *testing.T) {
+		// The real binary scraping an OpenFaaS-shaped exporter: the fleet
+		// fills as rates appear, the function view shows the platform and
+		// its replicas, and no price.
+		exp := promtest.NewExporter(t)
+		exp.SetReplicas(promtest.OpenFaaS, "figlet.openfaas-fn", 3)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, stop := exp.Workload(ctx, 500*time.Millisecond,
+			promtest.Load{Preset: promtest.OpenFaaS, Function: "figlet.openfaas-fn", Code: 200, Duration: 30 * time.Millisecond, PerSecond: 10})
+		defer stop()
+		s := startTmux(t, tmuxBin, bin, 140, 40, "--prometheus", exp.URL(), "--interval", "1s")
+		fleet := s.waitFor(t, "the scraped fleet", func(sc string) bool {
+			return strings.Contains(sc, "figlet.openfaas-fn") && strings.Contains(sc, "prometheus:") && strings.Contains(sc, " ok")
+		})
+		t.Logf("fleet:\n%s", fleet)
+		s.key(t, "Enter")
+		fn := s.waitFor(t, "the function view", func(sc string) bool {
+			return strings.Contains(firstLine(sc), "figlet.openfaas-fn") && strings.Contains(sc, "3 replicas") && strings.Contains(sc, "unavailable")
+		})
+		t.Logf("function:\n%s", fn)
 		s.key(t, "q")
 		end := s.waitFor(t, "fntop to exit", func(sc string) bool { return strings.Contains(sc, "EXIT=") })
 		if !strings.Contains(end, "EXIT=0") {

@@ -86,7 +86,10 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 	}
 	store := model.NewStore(opts)
 	f.src.focus = store.Focus
-	src := f.src.build(e)
+	src, err := f.src.build(e)
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

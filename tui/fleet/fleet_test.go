@@ -650,3 +650,29 @@ func TestCursorStaysOnTopUntilMoved(t *testing.T) {
 		t.Fatalf("after a move: cursor %d on %q, want it to follow %q", m.cursor, m.Selected(), chosen)
 	}
 }
+
+// A function off Lambda shows its cost as unavailable ("-"), not $0.
+func TestUnpricedCostIsADash(t *testing.T) {
+	snap := fixture()
+	for i := range snap.Functions {
+		if snap.Functions[i].Name == "checkout-api" {
+			snap.Functions[i].Unpriced = true
+			snap.Functions[i].CostUSD, snap.Functions[i].CostPerHourUSD = 0, 0
+		}
+	}
+	m := newModel(t, 200, 30, snap)
+	var row string
+	for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+		if strings.Contains(l, "checkout-api") {
+			row = l
+		}
+	}
+	f := strings.Fields(row)
+	mem := slices.IndexFunc(f, func(s string) bool { return strings.Contains(s, "/") && s[0] >= '0' && s[0] <= '9' })
+	if mem < 0 || mem+2 >= len(f) || f[mem+1] != "-" || f[mem+2] != "-" {
+		t.Errorf("cost cells (after the memory cell) of an unpriced function: %q", row)
+	}
+	if strings.Contains(row, "$") {
+		t.Errorf("an unpriced function shows a price: %q", row)
+	}
+}

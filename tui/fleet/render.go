@@ -153,8 +153,14 @@ func buildRows(s *model.Snapshot) []row {
 		if fs.CostUSD == 0 {
 			costTone = toneSubtle
 		}
-		set(ColCost, common.USD(fs.CostUSD), costTone)
-		set(ColCostHour, common.USD(fs.CostPerHourUSD), costTone)
+		if !fs.Unpriced {
+			set(ColCost, common.USD(fs.CostUSD), costTone)
+			set(ColCostHour, common.USD(fs.CostPerHourUSD), costTone)
+		} else {
+			// Off Lambda fntop has no prices: unavailable, not free.
+			set(ColCost, "-", toneSubtle)
+			set(ColCostHour, "-", toneSubtle)
+		}
 
 		spark = spark[:0]
 		series := fs.Series

@@ -419,3 +419,28 @@ func TestRecentErrorsOfTheWindowOnly(t *testing.T) {
 		t.Errorf("window all: want every kept failure:\n%s", out)
 	}
 }
+
+// A function off Lambda (a Prometheus source) shows its platform and
+// replicas, and its cost as unavailable rather than $0.
+func TestViewUnpricedPlatform(t *testing.T) {
+	m := New(styles(t, "dark-nocolor"), fnName)
+	m.SetSize(160, 50)
+	snap := fixture()
+	for i := range snap.Functions {
+		f := &snap.Functions[i]
+		f.Unpriced, f.Platform = true, "openfaas"
+		n := 3
+		f.Replicas = &n
+		f.Cost, f.CostUSD, f.CostPerHourUSD = model.Cost{}, 0, 0
+	}
+	m.SetSnapshot(snap)
+	out := ansi.Strip(m.View())
+	for _, want := range []string{"openfaas", "3 replicas", "cost unavailable: no price table for openfaas"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "$0.00") || strings.Contains(out, "per hour") {
+		t.Errorf("an unpriced function shows a price:\n%s", out)
+	}
+}

@@ -111,6 +111,10 @@ func (m *Model) titleLine() string {
 		if f.MemorySizeMB > 0 {
 			add(fmt.Sprintf("%d MB", f.MemorySizeMB))
 		}
+		add(f.Platform)
+		if f.Replicas != nil {
+			add(fmt.Sprintf("%d replicas", *f.Replicas))
+		}
 		if f.TimeoutMs > 0 {
 			add("timeout " + common.Ms(f.TimeoutMs))
 		}
@@ -210,7 +214,10 @@ func (m *Model) figureLines() []string {
 		m.item("compute", val(common.USD(f.Cost.ComputeUSD))),
 		m.item("per hour", val(common.USD(f.CostPerHourUSD))),
 	}
-	if p := m.snap.Pricing; p.Table != "" {
+	if f.Unpriced {
+		cost = []string{m.item("cost", st.Subtle.Render("unavailable: no price table for "+termsafe.Text(cmpOr(f.Platform, "this platform"))))}
+	}
+	if p := m.snap.Pricing; p.Table != "" && !f.Unpriced {
 		cost = append(cost, m.item("prices", val(termsafe.Text(p.Table))))
 	}
 	if len(f.PriceAssumptions) > 0 {
@@ -447,4 +454,11 @@ func shortDuration(d time.Duration) string {
 		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return fmt.Sprintf("%gs", d.Seconds())
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
