@@ -79,7 +79,7 @@ func (p *promFlags) build(e env, backfill time.Duration) (sources.Source, error)
 		if p.config != "" || !errors.Is(err, prometheus.ErrNoConfig) {
 			return nil, fmt.Errorf("--config: %w", err)
 		}
-		fc = &prometheus.FileConfig{}
+		fc = &prometheus.FileConfig{HTTP: config.DefaultHTTPClientConfig}
 	}
 	opts := prometheus.Options{URL: p.url, Mode: prometheus.Mode(p.mode), Interval: p.interval, Observe: p.observe, HTTP: fc.HTTP}
 	if opts.Mode == "auto" {

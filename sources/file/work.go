@@ -229,13 +229,13 @@ func detach(events []model.Event, msg []byte) {
 }
 
 // eventStrings returns the string fields of e's payloads.
-func eventStrings(e *model.Event) [28]*string {
+func eventStrings(e *model.Event) [29]*string {
 	return [...]*string{
 		&e.Invocation.RequestID, &e.Invocation.Stream, &e.Invocation.Version, &e.Invocation.Status,
 		&e.Invocation.ErrorType, &e.Invocation.ErrorMessage, &e.Invocation.TraceID,
 		&e.Amend.RequestID, &e.Amend.ErrorType, &e.Amend.ErrorMessage,
 		&e.Log.Stream, &e.Log.RequestID, &e.Log.Message,
-		&e.Meta.Region, &e.Meta.Account, (*string)(&e.Meta.Arch), &e.Meta.Runtime, &e.Meta.Version,
+		&e.Meta.Region, &e.Meta.Account, (*string)(&e.Meta.Arch), &e.Meta.Runtime, &e.Meta.Version, &e.Meta.Platform,
 		&e.Status.Name, (*string)(&e.Status.State), &e.Status.LastError, &e.Status.Detail,
 		&e.Skipped.Reason,
 		&e.Init.Stream, &e.Init.Phase, &e.Init.Status, &e.Init.ErrorType, &e.Init.Type,

@@ -84,6 +84,15 @@ type presetYAML struct {
 }
 
 func (p *presetYAML) UnmarshalYAML(n *yaml.Node) error {
+	// n.Decode does not inherit the file decoder's strictness: check the
+	// keys here.
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i]; !slices.Contains(presetKeys, k.Value) {
+				return fmt.Errorf("line %d: unknown key %s in a preset (have %s)", k.Line, k.Value, strings.Join(presetKeys, ", "))
+			}
+		}
+	}
 	type plain presetYAML
 	if err := n.Decode((*plain)(p)); err != nil {
 		return err
@@ -91,6 +100,8 @@ func (p *presetYAML) UnmarshalYAML(n *yaml.Node) error {
 	p.line = n.Line
 	return nil
 }
+
+var presetKeys = []string{"function_label", "requests", "error_label", "error_match", "latency", "latency_unit", "replicas", "queries"}
 
 // nameList is one name or a list of names.
 type nameList struct {
@@ -205,19 +216,17 @@ func yamlError(err error) error {
 		"in type prometheus.presetYAML", "in a preset",
 		"in type prometheus.promYAML", "under prometheus",
 		"in type prometheus.fileYAML", "at the top level",
-		"in type config.plain", "here",
+		"in type config.plain", "in this section",
 	)
 	lines := strings.Split(msg, "\n")
 	for i, l := range lines {
 		l = strings.TrimSpace(repl.Replace(l))
-		if strings.HasPrefix(l, "field ") && strings.Contains(l, " not found ") {
-			l = "unknown key " + strings.TrimPrefix(l, "field ")
-			l = strings.Replace(l, " not found ", " ", 1)
-		}
-		lines[i] = l
+		lines[i] = unknownField.ReplaceAllString(l, "${1}unknown key $2 $3")
 	}
 	return errors.New(strings.Join(lines, "; "))
 }
+
+var unknownField = regexp.MustCompile(`^(line \d+: )?field (\S+) not found (.*)$`)
 
 // inlineSecrets refuses secrets written in the file: fntop's config names
 // files that hold them.
@@ -369,7 +378,7 @@ func buildPreset(name string, y presetYAML) (*Preset, error) {
 				err = checkTemplate(t)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("line %d: preset %s: %s query: %w", n.Line, name, k, err)
+				return nil, fmt.Errorf("line %d: preset %s: %s query: %w (a query knows {{.Range}} and {{.By}})", n.Line, name, k, err)
 			}
 			p.Queries[f] = n.Value
 		}

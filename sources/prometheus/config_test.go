@@ -123,6 +123,7 @@ func TestLoadConfigErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want it to contain %q", err, tc.want)
 			}
+			t.Log(err)
 		})
 	}
 }
@@ -134,9 +135,10 @@ func TestLoadConfigSecrets(t *testing.T) {
 	for _, tc := range []struct{ name, text, want string }{
 		{"basic auth password", "prometheus:\n  http:\n    basic_auth:\n      username: u\n      password: " + secret + "\n", "basic_auth.password: secrets are not written in the config file; put it in a file and use password_file"},
 		{"credentials", "prometheus:\n  http:\n    authorization:\n      credentials: " + secret + "\n", "use credentials_file"},
-		{"bearer token", "prometheus:\n  http:\n    bearer_token: " + secret + "\n", "prometheus.http.bearer_token"},
+		{"bearer token", "prometheus:\n  http:\n    bearer_token: " + secret + "\n", "secrets are not written in the config file"},
 		{"oauth2 secret", "prometheus:\n  http:\n    oauth2:\n      client_id: x\n      client_secret: " + secret + "\n      token_url: http://127.0.0.1/t\n", "oauth2.client_secret"},
-		{"secret next to an error", "prometheus:\n  http:\n    basic_auth:\n      username: u\n      password: " + secret + "\n    tls_config:\n      insecure_skip_verify: " + secret + "x\n", "line 7"},
+		{"secret next to an error", "prometheus:\n  http:\n    basic_auth:\n      username: u\n      password: " + secret + "\n    tls_config:\n      insecure: true\n", "line 7: unknown key insecure"},
+		{"misspelt key", "prometheus:\n  http:\n    basic_auth:\n      pasword: " + secret + "\n", "line 4: unknown key pasword"},
 		{"secret in a bad type", "prometheus:\n  http:\n    basic_auth:\n      password: [" + secret + "]\n", "line 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,7 +146,7 @@ func TestLoadConfigSecrets(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
-			if strings.Contains(err.Error(), secret) && tc.name != "secret next to an error" {
+			if strings.Contains(err.Error(), secret) {
 				t.Errorf("the error shows the secret: %v", err)
 			}
 		})

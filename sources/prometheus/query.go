@@ -308,12 +308,12 @@ func (q *querier) backfill(ctx context.Context) error {
 	q.status(model.StateBackfilling, "", fmt.Sprintf("query mode · %s · backfilling %s (%s)", q.plan.preset.Name, model.WindowLabel(b), steps))
 	before := q.stats()
 	if err := q.query(ctx, spans, end); err != nil {
+		// Nothing was emitted: the live loop asks for the whole window
+		// again (in fine steps) when the API answers.
+		q.last = spans[0].from
 		if ctx.Err() == nil {
-			q.status(model.StateFailing, q.errText, q.detail("backfill failed"))
+			q.status(model.StateFailing, q.errText, q.detail("backfill failed, retrying in "+promDuration(q.s.queryInterval())))
 		}
-		// The live loop starts at the end anyway: counting the history
-		// it could not get later would put it in the wrong buckets.
-		q.last = end
 		return err
 	}
 	q.lastStats, q.lastQueries = q.stats().sub(before), 0
@@ -619,7 +619,11 @@ func (q *querier) detail(note string) string {
 	if q.plan != nil {
 		parts = append(parts, q.plan.preset.Name)
 	}
-	parts = append(parts, fmt.Sprintf("%d functions", len(q.fns)))
+	if n := len(q.fns); n == 1 {
+		parts = append(parts, "1 function")
+	} else {
+		parts = append(parts, fmt.Sprintf("%d functions", n))
+	}
 	if q.lastQueries > 0 {
 		parts = append(parts, fmt.Sprintf("%d queries/refresh", q.lastQueries), formatBytes(q.lastStats.WireBytes)+"/refresh")
 	}

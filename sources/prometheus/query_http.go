@@ -226,6 +226,8 @@ func describe(err error, timeout time.Duration) string {
 				return "unauthorized (401): check the credentials (basic auth, bearer token)"
 			case strings.HasSuffix(msg, " 403"):
 				return "forbidden (403): the credentials may not read this API"
+			case strings.HasSuffix(msg, " 429"):
+				return "rate limited (429): the API asks for fewer queries (raise --interval)"
 			case strings.HasSuffix(msg, " 404"):
 				return "not found (404): is the URL the Prometheus API's base URL?"
 			}

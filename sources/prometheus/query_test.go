@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,10 @@ func (t qryTee) Ingest(evs ...model.Event) {
 	t.rec.Ingest(evs...)
 	t.store.Ingest(evs...)
 }
+
+// qryFixedClock is 12:00:03: a backfill of a minute ends on 12:00:00
+// (now less settle, on a 10 s step) and has six steps.
+func qryFixedClock() time.Time { return time.Date(2026, 3, 1, 12, 0, 3, 0, time.UTC) }
 
 func qryRun(t *testing.T, src *Source, sink model.Sink) (cancel func()) {
 	t.Helper()
@@ -255,6 +260,76 @@ func TestQueryFaults(t *testing.T) {
 			}
 			qryContiguous(t, f.rangeCalls())
 		})
+	}
+}
+
+// TestQueryBackfillRetried: a backfill that fails is asked again by the
+// live loop, whole, once the API answers.
+func TestQueryBackfillRetried(t *testing.T) {
+	f := qryNewFake(t, false)
+	var failed atomic.Int64
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/api/v1/query_range" || failed.Add(1) > 3 {
+			return false
+		}
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return true
+	})
+	clock := &qryClock{t: time.Date(2026, 3, 1, 12, 0, 3, 0, time.UTC)}
+	src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Interval: 20 * time.Millisecond,
+		Backfill: 10 * time.Minute, Timeout: time.Second, Clock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &qrySink{}
+	stop := qryRun(t, src, rec)
+	defer stop()
+	st := rec.waitStatus(t, 3*time.Second, func(s model.SourceStatus) bool { return s.State == model.StateFailing })
+	if !strings.Contains(st.Detail, "backfill failed") {
+		t.Errorf("status %+v", st)
+	}
+	rec.waitStatus(t, 3*time.Second, func(s model.SourceStatus) bool { return s.State == model.StateOK })
+	stop()
+	if a := qryAggregates(t, rec.all())["a.openfaas-fn"]; a.Invocations != 6000 || a.Span != 10*time.Minute {
+		t.Errorf("a: %+v, want the 10 minutes once", a)
+	}
+}
+
+// TestQueryLagging: Prometheus answers but the series stopped (the
+// targets are no longer scraped): lagging, with the time of the newest
+// samples, and ok again when they come back.
+func TestQueryLagging(t *testing.T) {
+	f := qryNewFake(t, false)
+	clock := &qryClock{t: time.Date(2026, 3, 1, 12, 0, 3, 0, time.UTC)}
+	src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Interval: 20 * time.Millisecond,
+		Backfill: time.Minute, Timeout: time.Second, Clock: clock.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &qrySink{}
+	stop := qryRun(t, src, rec)
+	defer stop()
+	rec.waitStatus(t, 3*time.Second, func(s model.SourceStatus) bool { return s.State == model.StateOK })
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/api/v1/query_range" {
+			return false
+		}
+		qryJSON(w, map[string]any{"resultType": "matrix", "result": []any{}})
+		return true
+	})
+	clock.set(clock.now().Add(40 * time.Second))
+	st := rec.waitStatus(t, 3*time.Second, func(s model.SourceStatus) bool { return s.State == model.StateLagging })
+	if !strings.Contains(st.Detail, "no new samples since") || st.Lag < 40*time.Second || st.LastError != "" {
+		t.Errorf("lagging status %+v", st)
+	}
+	f.setFault(nil)
+	clock.set(clock.now().Add(10 * time.Second))
+	deadline := time.Now().Add(3 * time.Second)
+	for rec.lastStatus().State != model.StateOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("still %+v", rec.lastStatus())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -516,7 +591,7 @@ func TestQueryAuth(t *testing.T) {
 		{"unknown CA", config.HTTPClientConfig{Authorization: &config.Authorization{Type: "Bearer", CredentialsFile: tokenFile}}, "certificate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: time.Minute, Timeout: 2 * time.Second, HTTP: tc.http})
+			src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: time.Minute, Timeout: 2 * time.Second, HTTP: tc.http, Clock: qryFixedClock})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -567,7 +642,7 @@ func TestQuerySecretsNeverShown(t *testing.T) {
 		{"URL user info", strings.Replace(f.srv.URL, "http://", "http://fntop:"+pass+"@", 1), config.HTTPClientConfig{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src, err := New(Options{URL: tc.url, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: time.Minute, Timeout: time.Second, HTTP: tc.http})
+			src, err := New(Options{URL: tc.url, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: time.Minute, Timeout: time.Second, HTTP: tc.http, Clock: qryFixedClock})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -597,7 +672,7 @@ func TestQuerySecretsNeverShown(t *testing.T) {
 // figures; gzip answers count fewer wire bytes.
 func TestQueryCountsBytes(t *testing.T) {
 	f := qryNewFake(t, false)
-	src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: 10 * time.Minute, Timeout: time.Second})
+	src, err := New(Options{URL: f.srv.URL, Mode: ModeQuery, Preset: Presets["openfaas"], Backfill: 10 * time.Minute, Timeout: time.Second, Clock: qryFixedClock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -261,7 +261,7 @@ func (sc *scraper) detect(body *scrapeBody) (*scrPreset, error) {
 	const show = 8
 	list := strings.Join(names, ", ")
 	if len(names) > show {
-		list = strings.Join(names[:show], ", ") + fmt.Sprintf(", … (%d more)", body.nNames-show)
+		list = strings.Join(names[:show], ", ") + fmt.Sprintf(", … (%s in all)", body.countNames())
 	}
 	if len(names) == 0 {
 		list = "none"
@@ -283,7 +283,7 @@ func (sc *scraper) detail(body *scrapeBody, nfn int) string {
 		d += " · rates from the second scrape"
 	}
 	if nfn == 0 {
-		d += fmt.Sprintf(" · none of %s in %d metric names", strings.Join(sc.presetMain(), ", "), body.nNames)
+		d += fmt.Sprintf(" · none of %s among %s metric names", strings.Join(sc.presetMain(), ", "), body.countNames())
 	}
 	if body.over > 0 {
 		d += fmt.Sprintf(" · %d series over the %d cap skipped", body.over, sc.f.maxSeries)

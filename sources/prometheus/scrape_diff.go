@@ -76,9 +76,9 @@ func (sc *scraper) ingest(body *scrapeBody, now time.Time) int {
 	// baseline.
 	countNew := !sc.baseline
 
-	req := sc.family(body, p.Requests, scrCounterTypes, "counter")
+	req, reqName := sc.family(body, p.Requests, scrCounterTypes, "counter")
 	lat, unit := sc.latency(body)
-	rep := sc.family(body, p.Replicas, scrGaugeTypes, "gauge")
+	rep, _ := sc.family(body, p.Replicas, scrGaugeTypes, "gauge")
 
 	if req != nil {
 		for i := range req.metrics {
@@ -90,7 +90,7 @@ func (sc *scraper) ingest(body *scrapeBody, now time.Time) int {
 			}
 			a := sc.acc(fn)
 			v, ok := scrScalar(m)
-			key := sc.key(req.name, m)
+			key := sc.key(reqName, m)
 			if !ok || v < 0 {
 				sc.skips.nonFinite++
 				sc.touch(key)
@@ -238,9 +238,11 @@ var (
 	scrGaugeTypes   = []dto.MetricType{dto.MetricType_GAUGE, dto.MetricType_UNTYPED, dto.MetricType_COUNTER}
 )
 
-// family is the first of names present in the scrape with one of types;
-// a present family of another type is skipped (and counted).
-func (sc *scraper) family(body *scrapeBody, names []string, types []dto.MetricType, want string) *scrFamily {
+// family is the first of names present in the scrape with one of types
+// (under its name, or OpenMetrics' without _total), and that name as the
+// preset spells it, which keys its series; a present family of another
+// type is skipped (and counted).
+func (sc *scraper) family(body *scrapeBody, names []string, types []dto.MetricType, want string) (*scrFamily, string) {
 	for _, n := range names {
 		for i, alt := range [...]string{n, scrTrimTotal(n), scrTrimTotal(n) + "_total"} {
 			if i > 0 && alt == n {
@@ -251,12 +253,12 @@ func (sc *scraper) family(body *scrapeBody, names []string, types []dto.MetricTy
 				continue
 			}
 			if slices.Contains(types, mf.typ) {
-				return mf
+				return mf, n
 			}
 			sc.wrongType(mf, want)
 		}
 	}
-	return nil
+	return nil, ""
 }
 
 func scrTrimTotal(n string) string {

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	pmodel "github.com/prometheus/common/model"
 )
 
 // Limits of one scrape. Beyond maxBody the scrape fails; beyond maxSeries
@@ -37,11 +39,12 @@ const scrapeAccept = "text/plain;version=0.0.4;q=1,application/openmetrics-text;
 // scrapeBody is one parsed scrape: the families fntop reads, the metric
 // names seen, and what was skipped.
 type scrapeBody struct {
-	fams    map[string]*scrFamily
-	names   map[string]struct{} // every metric name seen, at most scrapeMaxNames
-	nNames  int                 // distinct names counted (may exceed len(names))
-	series  int                 // series kept
-	over    int64               // series of interest beyond maxSeries
+	fams      map[string]*scrFamily
+	names     map[string]struct{} // every metric name seen, at most scrapeMaxNames
+	manyNames bool                // more names than scrapeMaxNames
+
+	series  int   // series kept
+	over    int64 // series of interest beyond maxSeries
 	partial bool
 }
 
@@ -55,8 +58,7 @@ type scrFetcher struct {
 	maxBody   int
 	maxSeries int
 
-	raw    bytes.Buffer
-	parser scrTextParser
+	raw bytes.Buffer
 }
 
 // scrRedactURL drops the user info and the query (which may carry a token)
@@ -80,9 +82,10 @@ type scrErrTimeout struct{ after string }
 
 func (e scrErrTimeout) Error() string { return "no complete answer within " + e.after + " (timeout)" }
 
-// fetch GETs the exposition and decodes the families named by want.
-// A nil error with ctx ended never happens: ctx's end is returned as
-// ctx.Err().
+// fetch GETs the exposition and decodes the families named by want. ctx
+// carries the scrape's timeout: running out of it is reported as a
+// timeout, a cancelled ctx as ctx.Err(). Messages show the URL without
+// credentials.
 func (f *scrFetcher) fetch(ctx context.Context, want scrNameSet) (*scrapeBody, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
 	if err != nil {
@@ -184,24 +187,38 @@ func (b *scrapeBody) sawName(name string) {
 	if _, ok := b.names[name]; ok {
 		return
 	}
-	b.nNames++
-	if len(b.names) < scrapeMaxNames {
-		b.names[strings.Clone(name)] = struct{}{}
+	if len(b.names) >= scrapeMaxNames {
+		b.manyNames = true
+		return
 	}
+	b.names[strings.Clone(name)] = struct{}{}
 }
 
-// decodeText reads the text format with scrTextParser: only the lines of
-// wanted families are parsed (the rest costs a name scan, and a malformed
-// line in a family fntop does not read cannot fail the scrape), at most
-// maxSeries of them.
+// decodeText reads the text format with expfmt's text parser (built with
+// a validation scheme: its zero value panics since prometheus/common
+// v0.66). A malformed line anywhere fails the scrape with the parser's
+// message and line.
 func (f *scrFetcher) decodeText(body []byte, want scrNameSet) (*scrapeBody, error) {
-	out := newScrapeBody()
-	f.parser.want, f.parser.maxSeries = want, f.maxSeries
-	// One copy of the body as a string: names and label values are
-	// substrings of it, without an allocation each.
-	if err := f.parser.parse(string(body), out); err != nil {
-		return nil, err
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		// A cut between lines parses, and a value cut short ("1" for
+		// "12") would look like a counter reset.
+		return nil, errors.New("no newline at the end of the exposition (truncated?)")
 	}
+	parser := expfmt.NewTextParser(pmodel.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("text format: %v", err)
+	}
+	names := make([]string, 0, len(fams))
+	for name := range fams {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := newScrapeBody()
+	for _, name := range names {
+		f.addFamily(out, fams[name], want)
+	}
+	out.partial = out.over > 0
 	return out, nil
 }
 
@@ -219,29 +236,32 @@ func (f *scrFetcher) decodeFamilies(body []byte, format expfmt.Format, want scrN
 		if err != nil {
 			return nil, fmt.Errorf("%s decoding error: %v", scrMediaType(string(format)), err)
 		}
-		name := mf.GetName()
-		out.sawName(name)
-		if _, ok := want[name]; !ok {
-			continue
-		}
-		room := f.maxSeries - out.series
-		if room < 0 {
-			room = 0
-		}
-		if len(mf.Metric) > room {
-			out.over += int64(len(mf.Metric) - room)
-			mf.Metric = mf.Metric[:room]
-		}
-		out.series += len(mf.Metric)
-		sf := scrFromDTO(mf)
-		if prev, ok := out.fams[name]; ok { // a family split in two
-			prev.metrics = append(prev.metrics, sf.metrics...)
-			continue
-		}
-		out.fams[name] = sf
+		f.addFamily(out, mf, want)
 	}
 	out.partial = out.over > 0
 	return out, nil
+}
+
+// addFamily adds a decoded family to out when it is wanted, within the
+// series bound.
+func (f *scrFetcher) addFamily(out *scrapeBody, mf *dto.MetricFamily, want scrNameSet) {
+	name := mf.GetName()
+	out.sawName(name)
+	if _, ok := want[name]; !ok {
+		return
+	}
+	room := max(f.maxSeries-out.series, 0)
+	if len(mf.Metric) > room {
+		out.over += int64(len(mf.Metric) - room)
+		mf.Metric = mf.Metric[:room]
+	}
+	out.series += len(mf.Metric)
+	sf := scrFromDTO(mf)
+	if prev, ok := out.fams[name]; ok { // a family split in two
+		prev.metrics = append(prev.metrics, sf.metrics...)
+		return
+	}
+	out.fams[name] = sf
 }
 
 func scrMediaType(ct string) string {
@@ -249,4 +269,12 @@ func scrMediaType(ct string) string {
 		return mt
 	}
 	return ct
+}
+
+// countNames is the number of metric names seen, as text.
+func (b *scrapeBody) countNames() string {
+	if b.manyNames {
+		return fmt.Sprintf("over %d", scrapeMaxNames)
+	}
+	return strconv.Itoa(len(b.names))
 }

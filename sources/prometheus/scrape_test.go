@@ -134,6 +134,9 @@ func TestScrapeCounterReset(t *testing.T) {
 	if a := scrAggs(t, h.mustScrape())[scrFig].Aggregate; a.Invocations != 0 {
 		t.Errorf("absent series %+v", a)
 	}
+	if n := len(h.sc.series); n != 0 {
+		t.Errorf("%d series remembered after they disappeared", n)
+	}
 	e.Invoke(promtest.OpenFaaS, scrFig, 200, 30*time.Millisecond, 2)
 	if a := scrAggs(t, h.mustScrape())[scrFig].Aggregate; a.Invocations != 2 || a.Duration.Count != 2 {
 		t.Errorf("series back %+v, want 2", a)

@@ -30,6 +30,12 @@
 // For Knative the function argument is the service name; the revision is
 // "<service>-00001" in namespace "default".
 //
+// Other methods: Reset (a counter reset), SetRaw (serve given text),
+// SetFault (hang, HTML, 500, truncated body, slow), SetFormat (force
+// text, OpenMetrics or protobuf), Text (the current exposition), Scrapes
+// and LastAccept (what was asked), and Workload (invocations at fixed
+// rates on a ticker, for end-to-end tests against a real Prometheus).
+//
 // All methods are safe for concurrent use.
 package promtest
 
