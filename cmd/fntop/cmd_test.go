@@ -55,6 +55,7 @@ type snapshotJSON struct {
 		Name      string `json:"name"`
 		State     string `json:"state"`
 		LastError string `json:"last_error"`
+		Detail    string `json:"detail"`
 	} `json:"sources"`
 	SkippedLines int64 `json:"skipped_lines"`
 	Pricing      struct {

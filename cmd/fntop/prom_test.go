@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +97,87 @@ func TestPrometheusConfigErrors(t *testing.T) {
 	_, stderr, code = runCmd(t, nil, "snapshot", "--prometheus", "http://127.0.0.1:1/metrics", "--preset", "nosuch")
 	if code != 2 || !strings.Contains(stderr, "nosuch") {
 		t.Errorf("unknown preset: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestSnapshotPrometheusQuery runs `fntop snapshot --prometheus URL
+// --json --window 1m` against a real Prometheus scraping the exporter
+// (query mode, chosen automatically): the rate agrees with PromQL's own.
+func TestSnapshotPrometheusQuery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real Prometheus")
+	}
+	exp := promtest.NewExporter(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, stop := exp.Workload(ctx, time.Second,
+		promtest.Load{Preset: promtest.OpenFaaS, Function: "figlet.openfaas-fn", Code: 200, Duration: 40 * time.Millisecond, PerSecond: 20},
+		promtest.Load{Preset: promtest.OpenFaaS, Function: "figlet.openfaas-fn", Code: 500, Duration: 40 * time.Millisecond, PerSecond: 5})
+	defer stop()
+	prom := promtest.StartPrometheus(t, "", strings.TrimSuffix(strings.TrimPrefix(exp.URL(), "http://"), "/metrics"))
+	// Wait for 25 s of samples: a 10 s step needs two scrapes and the
+	// snapshot's window two steps.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(prom + "/api/v1/query?query=" + url.QueryEscape("count_over_time(gateway_function_invocation_total[1m])"))
+		if err == nil {
+			var body struct {
+				Data struct {
+					Result []struct {
+						Value [2]any `json:"value"`
+					} `json:"result"`
+				} `json:"data"`
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if len(body.Data.Result) > 0 && body.Data.Result[0].Value[1] == "25" {
+				break
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	stdout, stderr, code := runCmd(t, nil, "snapshot", "--prometheus", prom, "--json", "--window", "1m", "--preset", "openfaas")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	snap := decodeSnapshot(t, stdout)
+	if len(snap.Functions) != 1 || snap.Functions[0].Name != "figlet.openfaas-fn" {
+		t.Fatalf("functions %+v", snap.Functions)
+	}
+	f := snap.Functions[0]
+	// PromQL's own rate over the snapshot's window, on the same data.
+	secs := int(math.Round(snap.Window.Seconds))
+	q := fmt.Sprintf("sum(rate(gateway_function_invocation_total[%ds]))", secs)
+	resp, err := http.Get(prom + "/api/v1/query?query=" + url.QueryEscape(q) + fmt.Sprintf("&time=%d", snap.Window.End.Unix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Data struct {
+			Result []struct {
+				Value [2]any `json:"value"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil || len(body.Data.Result) != 1 {
+		t.Fatalf("%s: %v %+v", q, err, body)
+	}
+	promRate, _ := strconv.ParseFloat(body.Data.Result[0].Value[1].(string), 64)
+	t.Logf("fntop %.2f/s over %ds, PromQL %s = %.2f/s", f.RatePerS, secs, q, promRate)
+	if math.Abs(f.RatePerS-promRate)/promRate > 0.1 {
+		t.Errorf("rate %.2f/s, PromQL's %.2f/s over the same window", f.RatePerS, promRate)
+	}
+	if math.Abs(f.ErrorRate-0.2) > 0.05 {
+		t.Errorf("error rate %.3f, want 0.2", f.ErrorRate)
+	}
+	if f.ColdStarts != nil || !strings.Contains(stdout, `"cost_usd": null`) {
+		t.Errorf("cold starts %v; cost not null", f.ColdStarts)
+	}
+	for _, s := range snap.Sources {
+		if strings.HasPrefix(s.Name, "prometheus:") && (s.State != "ok" || !strings.Contains(s.Detail, "query mode")) {
+			t.Errorf("source %+v", s)
+		}
 	}
 }

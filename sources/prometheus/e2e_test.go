@@ -7,13 +7,10 @@ package prometheus
 // FNTOP_E2E=1 (then they fail).
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,19 +28,11 @@ import (
 )
 
 const (
-	qryPromBin     = "/usr/bin/prometheus"
-	qryPromtoolBin = "/usr/bin/promtool"
+	qryPromBin     = promtest.PrometheusBin
+	qryPromtoolBin = promtest.PromtoolBin
 )
 
-func qryNeedBinary(t *testing.T, bin string) {
-	t.Helper()
-	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("FNTOP_E2E") == "1" {
-			t.Fatalf("FNTOP_E2E=1 but %s is missing: %v", bin, err)
-		}
-		t.Skipf("%s not installed (apt-get install prometheus); FNTOP_E2E=1 makes this a failure", bin)
-	}
-}
+func qryNeedBinary(t *testing.T, bin string) { t.Helper(); promtest.NeedBinary(t, bin) }
 
 // qryProm is a Prometheus process of a test.
 type qryProm struct {
@@ -51,70 +40,11 @@ type qryProm struct {
 	api v1.API
 }
 
-func qryFreePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// qryStartProm starts Prometheus on 127.0.0.1 with the scrape targets
-// (host:port, path /metrics, every second) on dataDir (a new one when
-// ""), waits until it is ready and kills it when the test ends.
+// qryStartProm starts Prometheus (promtest.StartPrometheus) with a client
+// for its API.
 func qryStartProm(t *testing.T, dataDir string, targets ...string) *qryProm {
 	t.Helper()
-	qryNeedBinary(t, qryPromBin)
-	dir := t.TempDir()
-	if dataDir == "" {
-		dataDir = filepath.Join(dir, "data")
-	}
-	var cfg strings.Builder
-	cfg.WriteString("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n")
-	if len(targets) > 0 {
-		fmt.Fprintf(&cfg, "  - job_name: fn\n    metrics_path: /metrics\n    static_configs:\n      - targets: [%s]\n", strings.Join(targets, ", "))
-	} else {
-		cfg = strings.Builder{}
-		cfg.WriteString("global:\n  scrape_interval: 1s\nscrape_configs: []\n")
-	}
-	cfgPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	port := qryFreePort(t)
-	var logBuf bytes.Buffer
-	cmd := exec.Command(qryPromBin, "--config.file="+cfgPath, "--storage.tsdb.path="+dataDir,
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	kill := func() {
-		once.Do(func() {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		})
-	}
-	t.Cleanup(kill)
-	p := &qryProm{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(p.url + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			kill()
-			t.Fatalf("Prometheus not ready: %v\n%s", err, logBuf.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	p := &qryProm{url: promtest.StartPrometheus(t, dataDir, targets...)}
 	c, err := api.NewClient(api.Config{Address: p.url})
 	if err != nil {
 		t.Fatal(err)

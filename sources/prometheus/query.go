@@ -61,11 +61,14 @@ func (s *Source) queryStatus(sink model.Sink, st model.SourceState, lastErr, det
 
 // querier is the state of one query-mode run.
 type querier struct {
-	s      *Source
-	sink   model.Sink
-	api    promAPI
-	rt     *countingTransport
-	redact *redactor
+	// headless is set for Backfill alone (a snapshot): the backfill then
+	// also takes the step in progress, so the figures reach now.
+	headless bool
+	s        *Source
+	sink     model.Sink
+	api      promAPI
+	rt       *countingTransport
+	redact   *redactor
 
 	plan     *queryPlan
 	interval time.Duration // scrape interval, 0 until probed
@@ -120,6 +123,7 @@ func (q *querier) now() time.Time { return q.s.opts.Clock() }
 
 // run discovers, backfills and polls.
 func (q *querier) run(ctx context.Context, backfillOnly bool) error {
+	q.headless = backfillOnly
 	interval := q.s.queryInterval()
 	bo := &backoff.ExponentialBackOff{
 		InitialInterval:     interval,
@@ -300,6 +304,14 @@ func (q *querier) backfill(ctx context.Context) error {
 		spans = append(spans, span{split, end, q.step})
 	} else {
 		spans = append(spans, span{floorTo(now.Add(-b), q.step), end, q.step})
+	}
+	if q.headless {
+		// No refresh follows: the time since the last whole step is one
+		// more, shorter step (a live source's window ends now).
+		tail := now.Truncate(time.Second)
+		if d := tail.Sub(end); d >= 2*time.Second {
+			spans = append(spans, span{end, tail, d})
+		}
 	}
 	steps := "steps of " + promDuration(q.step)
 	if len(spans) == 2 {
