@@ -889,7 +889,7 @@ func countRequest(rs []*failureRow, from, to time.Time) (failureCount, bool) {
 		if first == nil {
 			first = r
 		}
-		if failureRank(k) > failureRank(kind) {
+		if lambdalog.Rank(k) > lambdalog.Rank(kind) {
 			kind = k
 		}
 		json = json && r.rec.JSON
@@ -915,22 +915,6 @@ func countRequest(rs []*failureRow, from, to time.Time) (failureCount, bool) {
 	}
 	c.at = c.at.Truncate(insightsBin)
 	return c, true
-}
-
-// failureRank orders error kinds by how much they say, as the parser
-// does: a line of a more specific kind changes an invocation's kind.
-func failureRank(k model.ErrorKind) int {
-	switch k {
-	case model.ErrOutOfMemory:
-		return 4
-	case model.ErrTimeout:
-		return 3
-	case model.ErrRuntimeExit:
-		return 2
-	case model.ErrFunction:
-		return 1
-	}
-	return 0
 }
 
 func b2i(b bool) int64 {

@@ -123,19 +123,25 @@ func (s *Source) Run(ctx context.Context, sink model.Sink) error {
 		status(sink, s.Name(), s.opts.Clock(), model.StateFailing, "", err)
 		return err
 	}
+	err = eachPlace(ps, func(p *place) error { return p.run(ctx) })
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// eachPlace runs fn for every place at once and joins their errors.
+func eachPlace(ps []*place, fn func(*place) error) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(ps))
 	for i, p := range ps {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = p.run(ctx)
+			errs[i] = fn(p)
 		}()
 	}
 	wg.Wait()
-	if ctx.Err() != nil {
-		return nil
-	}
 	return errors.Join(errs...)
 }
 
@@ -148,17 +154,7 @@ func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
 		status(sink, s.Name(), s.opts.Clock(), model.StateFailing, "", err)
 		return err
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(ps))
-	for i, p := range ps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = p.backfillOnly(ctx)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return eachPlace(ps, func(p *place) error { return p.backfillOnly(ctx) })
 }
 
 // status reports a source status.

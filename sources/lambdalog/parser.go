@@ -449,7 +449,7 @@ func (p *Parser) fail(in *Input, t time.Time, id string, f failure, out []model.
 		// An amendment only makes the classification more specific: a
 		// runtime exit logged after a timeout does not undo the timeout.
 		kind := classify(rep.status, rep.errType, rep.maxMem, rep.memSize, f)
-		if rank(kind) <= rank(rep.kind) {
+		if Rank(kind) <= Rank(rep.kind) {
 			return out
 		}
 		errType := rep.errType
@@ -466,7 +466,7 @@ func (p *Parser) fail(in *Input, t time.Time, id string, f failure, out []model.
 	f.errType = internErrorType(f.errType)
 	f.msg = strings.Clone(f.msg)
 	pf, existed := p.pending.put(key)
-	if !existed || rank(f.kind) > rank(pf.kind) {
+	if !existed || Rank(f.kind) > Rank(pf.kind) {
 		if existed && f.msg == "" {
 			f.msg = pf.msg
 		}
@@ -592,8 +592,10 @@ func classify(status, errType string, maxMem, memSize int, f failure) model.Erro
 	return model.ErrNone
 }
 
-// rank orders failure kinds by how much they say.
-func rank(k model.ErrorKind) int {
+// Rank orders failure kinds by how much they say: a failure of a higher
+// rank changes the kind of an invocation already classified. Sources that
+// count failures themselves (Logs Insights rows) use the same order.
+func Rank(k model.ErrorKind) int {
 	switch k {
 	case model.ErrOutOfMemory:
 		return 4
