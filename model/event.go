@@ -247,6 +247,14 @@ type LogLine struct {
 	Message   string
 }
 
+// Signed reports whether the line is counted under an error signature: an
+// application or plain line at ERROR level or above. Failure and platform
+// lines are not: the invocations they belong to are counted instead.
+// Sources that drop log text (headless snapshots) still pass such lines on.
+func (l *LogLine) Signed() bool {
+	return l.Level >= LevelError && l.Kind != LineFailure && l.Kind != LinePlatform
+}
+
 // Aggregate is a pre-aggregated bucket from a metric-shaped source. Counts
 // are increments over [Time, Time+Span). Has* fields say which figures the
 // source knows; unknown figures stay unavailable (null), not zero.
@@ -313,6 +321,10 @@ type FunctionMeta struct {
 	// gauge of the platform; zero is a real value: scaled to zero).
 	Replicas      int
 	ReplicasKnown bool
+	// ReservedConcurrency caps the function's concurrent executions when
+	// ReservedConcurrencyKnown (AWS reserved concurrency).
+	ReservedConcurrency      int
+	ReservedConcurrencyKnown bool
 }
 
 // SourceState is a source's health.

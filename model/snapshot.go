@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -82,6 +83,15 @@ type Snapshot struct {
 	SkippedLines int64            `json:"skipped_lines"`
 	SkippedBy    map[string]int64 `json:"skipped_by_reason,omitempty"`
 	Pricing      PricingInfo      `json:"pricing"`
+	// Changes lists the configuration changes inside the window, oldest
+	// first (deploy markers).
+	Changes []Change `json:"changes"`
+	// Signatures lists the error signatures with occurrences inside the
+	// window, the most frequent first.
+	Signatures []Signature `json:"signatures"`
+	// HistoryStart is the time of the oldest data the store holds: a
+	// baseline before it cannot be known.
+	HistoryStart time.Time `json:"history_start"`
 }
 
 // WindowInfo is the span a snapshot covers.
@@ -151,6 +161,15 @@ type FunctionStats struct {
 	CostUSD         float64  `json:"cost_usd"`
 	Cost            Cost     `json:"cost"`
 	CostPerHourUSD  float64  `json:"cost_per_hour_usd"`
+	// ColdStartBilledMs is the billed time of cold starts' init:
+	// min(init, billed - duration) summed over cold invocations (billed
+	// duration includes init since 2025-08-01). ColdStartCostUSD prices
+	// it (compute only); both are zero without cold starts.
+	ColdStartBilledMs float64 `json:"cold_start_billed_ms"`
+	ColdStartCostUSD  float64 `json:"cold_start_cost_usd"`
+	// ReservedConcurrency is the function's reserved concurrency when
+	// the source knows it.
+	ReservedConcurrency *int `json:"reserved_concurrency,omitempty"`
 	// Unpriced is set for functions off AWS Lambda, which fntop has no
 	// prices for: the cost fields are then null in JSON and unavailable
 	// in the UI.
@@ -263,9 +282,13 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 	if w > MaxWindow {
 		w = WindowAll
 	}
-	var r func(f *fnState) *ring
-	switch {
-	case w == WindowAll:
+	var sel func(f *fnState) *ring
+	var firstIdx, lastIdx int64
+	var from, to time.Time // the range the rings answer (zero for "all")
+	// hourly: the window is older than the coarse ring holds, and so are
+	// the signatures' counts.
+	hourly := false
+	if w == WindowAll {
 		// Without any event that carried a time (raw emulator output) the
 		// window has no measured length: rates stay zero rather than
 		// dividing by the time it took to read the input.
@@ -274,32 +297,36 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 			start = end
 		}
 		snap.Window = WindowInfo{Label: "all", Start: start, End: end, Seconds: end.Sub(start).Seconds()}
-	case w <= 2*time.Minute:
-		r = func(f *fnState) *ring { return &f.fine }
-	default:
-		r = func(f *fnState) *ring { return &f.coarse }
-	}
-	var firstIdx, lastIdx int64
-	if r != nil {
-		res := time.Duration(FineResolution)
-		if w > 2*time.Minute {
-			res = CoarseResolution
-		}
+	} else {
+		var res time.Duration
+		sel, res, firstIdx, lastIdx = s.pickRing(w, end)
 		rs := int64(res / time.Second)
-		lastIdx = end.Unix()/rs + 1
-		firstIdx = lastIdx - int64(w/res) + 1
-		start := time.Unix((firstIdx-1)*rs, 0).UTC()
-		// A source that has observed for less than the window (a scrape
-		// that started seconds ago has no history): rates are over the
-		// time it has data for.
-		if !s.first.IsZero() && s.first.After(start) && s.first.Before(end) {
-			start = s.first
+		from = time.Unix((firstIdx-1)*rs, 0).UTC()
+		to = end
+		if res == HourlyResolution {
+			// Hourly buckets: the window widens to whole hours.
+			to = time.Unix(lastIdx*rs, 0).UTC()
+			hourly = true
 		}
-		snap.Window = WindowInfo{Label: WindowLabel(w), Start: start, End: end, Seconds: end.Sub(start).Seconds()}
+		start := from
+		seconds := to.Sub(start).Seconds()
+		switch {
+		case !s.first.IsZero() && !s.first.Before(to):
+			seconds = 0 // nothing seen in the window: all came after it
+		case !s.first.IsZero() && s.first.After(start):
+			// A source that has observed for less than the window (a
+			// scrape that started seconds ago has no history): rates are
+			// over the time it has data for.
+			start = s.first
+			seconds = to.Sub(start).Seconds()
+		}
+		snap.Window = WindowInfo{Label: WindowLabel(w), Start: start, End: to, Seconds: seconds}
 	}
 	if snap.Window.Seconds <= 0 {
 		snap.Window.Seconds = 0
 	}
+	snap.HistoryStart = s.first
+	snap.Changes = s.changesIn(o.Function, from, to)
 
 	s.sortNames()
 	var tot counters
@@ -314,12 +341,12 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 		initSk.Clear()
 		var c counters
 		var series []SeriesPoint
-		if r == nil {
+		if sel == nil {
 			c = f.total
 			mergeSketch(durSk, f.totalDur)
 			mergeSketch(initSk, f.totalInit)
 		} else {
-			rg := r(f)
+			rg := sel(f)
 			for idx := firstIdx; idx <= lastIdx; idx++ {
 				b := rg.find(idx)
 				if o.Series {
@@ -336,6 +363,9 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 		fs := s.stats(f, &c, durSk, initSk, snap.Window.Seconds)
 		fs.Series = series
 		snap.Functions = append(snap.Functions, fs)
+		if !hourly {
+			snap.Signatures = f.signaturesIn(snap.Signatures, from, to, s.first)
+		}
 		if fs.Unpriced {
 			c.requestUSD, c.computeUSD = 0, 0 // no price: out of the cost totals
 		}
@@ -365,7 +395,80 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 		v := ratio(tot.coldStarts, tot.invocations)
 		snap.Totals.ColdStartRatio = &v
 	}
+	snap.Signatures = sortSignatures(snap.Signatures)
 	return snap
+}
+
+// pickRing chooses the ring that answers a window of w ending at end, and
+// the absolute numbers of its first and last buckets. Windows up to 2
+// minutes use the fine ring, longer ones the coarse ring; a window older
+// than a ring holds falls back to the next coarser one, and one older than
+// the coarse ring holds is answered from the hourly ring, widened to whole
+// hours. A ring holds its last n buckets up to the newest time seen (or
+// now, when later): what lies before may have been overwritten.
+func (s *Store) pickRing(w time.Duration, end time.Time) (func(*fnState) *ring, time.Duration, int64, int64) {
+	frontier := s.latest
+	if n := s.now(); n.After(frontier) {
+		frontier = n
+	}
+	if end.After(frontier) {
+		frontier = end
+	}
+	type choice struct {
+		res time.Duration
+		n   int64
+		sel func(*fnState) *ring
+	}
+	choices := []choice{
+		{CoarseResolution, coarseBuckets, func(f *fnState) *ring { return &f.coarse }},
+		{HourlyResolution, hourlyBuckets, func(f *fnState) *ring { return &f.hourly }},
+	}
+	if w <= 2*time.Minute {
+		choices = append([]choice{{FineResolution, fineBuckets, func(f *fnState) *ring { return &f.fine }}}, choices...)
+	}
+	var c choice
+	var first, last int64
+	for _, c = range choices {
+		rs := int64(c.res / time.Second)
+		last = floorDiv(end.Unix(), rs) + 1
+		if c.res == HourlyResolution {
+			// Every hour the window overlaps.
+			first = floorDiv(end.Add(-w).Unix(), rs) + 1
+			if end.Unix()%rs == 0 && last > first {
+				last--
+			}
+		} else {
+			first = last - max(int64(w/c.res), 1) + 1
+		}
+		if first > floorDiv(frontier.Unix(), rs)+1-c.n {
+			break
+		}
+	}
+	return c.sel, c.res, first, last
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// changesIn returns the changes in [from, to] (all when from is zero),
+// the fleet's or one function's, oldest first.
+func (s *Store) changesIn(function string, from, to time.Time) []Change {
+	r := &s.changes
+	if function != "" {
+		f := s.funcs[function]
+		if f == nil {
+			return nil
+		}
+		r = &f.changes
+	}
+	out := r.appendTo(nil, from, to)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
 }
 
 func mergeSketch(dst, src *ddsketch.DDSketch) {
@@ -404,29 +507,31 @@ func seriesPoint(b *bucket, idx, res int64, quantiles bool) SeriesPoint {
 
 func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, seconds float64) FunctionStats {
 	fs := FunctionStats{
-		Name:             f.name,
-		Source:           f.source,
-		Region:           f.meta.Region,
-		Account:          f.meta.Account,
-		Architecture:     string(f.price.Arch),
-		Runtime:          f.meta.Runtime,
-		Version:          f.meta.Version,
-		Invocations:      c.invocations,
-		Errors:           c.errors,
-		Timeouts:         c.timeouts,
-		Restores:         c.restores,
-		ErrorsByKind:     ErrorsByKind{Timeout: c.timeouts, OutOfMemory: c.ooms, RuntimeExit: c.runtimeExits, FunctionError: c.funcErrors},
-		RatePerS:         rate(c.invocations, seconds),
-		ErrorRate:        ratio(c.errors, c.invocations),
-		BilledMsTotal:    c.billedMs,
-		MemorySizeMB:     f.meta.MemorySizeMB,
-		MaxMemoryUsedMB:  c.maxMemUsedMB,
-		TimeoutMs:        f.meta.TimeoutMs,
-		GBSeconds:        c.gbSeconds,
-		Cost:             Cost{RequestsUSD: c.requestUSD, ComputeUSD: c.computeUSD},
-		PriceAssumptions: append([]string(nil), f.price.Assumptions...),
-		FirstSeen:        f.firstSeen,
-		LastSeen:         f.lastSeen,
+		Name:              f.name,
+		Source:            f.source,
+		Region:            f.meta.Region,
+		Account:           f.meta.Account,
+		Architecture:      string(f.price.Arch),
+		Runtime:           f.meta.Runtime,
+		Version:           f.meta.Version,
+		Invocations:       c.invocations,
+		Errors:            c.errors,
+		Timeouts:          c.timeouts,
+		Restores:          c.restores,
+		ErrorsByKind:      ErrorsByKind{Timeout: c.timeouts, OutOfMemory: c.ooms, RuntimeExit: c.runtimeExits, FunctionError: c.funcErrors},
+		RatePerS:          rate(c.invocations, seconds),
+		ErrorRate:         ratio(c.errors, c.invocations),
+		BilledMsTotal:     c.billedMs,
+		MemorySizeMB:      f.meta.MemorySizeMB,
+		ColdStartBilledMs: c.coldBilledMs,
+		ColdStartCostUSD:  c.coldComputeUSD,
+		MaxMemoryUsedMB:   c.maxMemUsedMB,
+		TimeoutMs:         f.meta.TimeoutMs,
+		GBSeconds:         c.gbSeconds,
+		Cost:              Cost{RequestsUSD: c.requestUSD, ComputeUSD: c.computeUSD},
+		PriceAssumptions:  append([]string(nil), f.price.Assumptions...),
+		FirstSeen:         f.firstSeen,
+		LastSeen:          f.lastSeen,
 	}
 	fs.CostUSD = fs.Cost.Total()
 	fs.CostPerHourUSD = perHour(fs.CostUSD, seconds)
@@ -434,11 +539,16 @@ func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, sec
 	fs.Unpriced = f.meta.Platform != "" && f.meta.Platform != PlatformLambda
 	if fs.Unpriced {
 		fs.Cost, fs.CostUSD, fs.CostPerHourUSD, fs.PriceAssumptions = Cost{}, 0, 0, nil
+		fs.ColdStartCostUSD = 0
 		fs.Architecture = ""
 	}
 	if f.meta.ReplicasKnown {
 		v := f.meta.Replicas
 		fs.Replicas = &v
+	}
+	if f.meta.ReservedConcurrencyKnown {
+		v := f.meta.ReservedConcurrency
+		fs.ReservedConcurrency = &v
 	}
 	if f.coldKnown {
 		v := c.coldStarts
@@ -514,9 +624,11 @@ func (f FunctionStats) MarshalJSON() ([]byte, error) {
 		Cost           *Cost    `json:"cost"`
 		CostPerHourUSD *float64 `json:"cost_per_hour_usd"`
 		Architecture   *string  `json:"architecture"`
+		ColdStartCost  *float64 `json:"cold_start_cost_usd"`
 	}{plain: plain(f)}
 	if !f.Unpriced {
 		out.CostUSD, out.Cost, out.CostPerHourUSD, out.Architecture = &f.CostUSD, &f.Cost, &f.CostPerHourUSD, &f.Architecture
+		out.ColdStartCost = &f.ColdStartCostUSD
 	}
 	return json.Marshal(out)
 }

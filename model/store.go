@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,12 +15,17 @@ import (
 )
 
 // Resolutions of the time rings. The fine ring serves the 1-minute window
-// and short sparklines; the coarse ring serves 5m, 15m and 1h.
+// and short sparklines; the coarse ring serves 5m, 15m and 1h, and holds
+// two hours so that a window of up to an hour ending up to an hour ago (the
+// baseline of the current hour) is answered at minute granularity; the
+// hourly ring holds a day and a bit, for "the same time yesterday".
 const (
 	FineResolution   = 10 * time.Second
 	fineBuckets      = 13 // 2 minutes and the bucket in progress
 	CoarseResolution = time.Minute
-	coarseBuckets    = 62 // 1 hour, the bucket in progress and one spare
+	coarseBuckets    = 122 // 2 hours, the bucket in progress and one spare
+	HourlyResolution = time.Hour
+	hourlyBuckets    = 26 // 24 hours, the bucket in progress and one spare
 
 	// RelativeAccuracy is the duration sketches' guaranteed relative error
 	// on any quantile.
@@ -74,6 +80,7 @@ type Store struct {
 	// untimedLast is the arrival of the newest event without a time that
 	// came before any event with one (replay mode only).
 	untimedLast time.Time
+	changes     changeRing // the fleet's newest configuration changes
 }
 
 // NewStore makes an empty store.
@@ -104,6 +111,7 @@ func NewStore(opts Options) *Store {
 		sources: make(map[string]*SourceStatus),
 		skipped: make(map[string]int64),
 		logs:    newLogRing(opts.LogsTotal),
+		changes: changeRing{limit: changesTotal},
 	}
 }
 
@@ -127,6 +135,10 @@ type counters struct {
 	// costUSD is priced at ingest, with the function's price at that time.
 	requestUSD float64
 	computeUSD float64
+	// coldBilledMs is the billed part of cold starts' init, and
+	// coldComputeUSD its compute cost.
+	coldBilledMs   float64
+	coldComputeUSD float64
 }
 
 func (c *counters) addKind(k ErrorKind, delta int64) {
@@ -160,6 +172,8 @@ func (c *counters) merge(o *counters) {
 	c.maxMemUsedMB = max(c.maxMemUsedMB, o.maxMemUsedMB)
 	c.requestUSD += o.requestUSD
 	c.computeUSD += o.computeUSD
+	c.coldBilledMs += o.coldBilledMs
+	c.coldComputeUSD += o.coldComputeUSD
 }
 
 // bucket is one slot of a time ring: counters plus lazily made sketches.
@@ -226,10 +240,13 @@ type fnState struct {
 	totalInit *ddsketch.DDSketch
 	fine      ring
 	coarse    ring
+	hourly    ring
 
 	firstSeen, lastSeen time.Time
 	recentErr           []ErrorSample
 	logs                logRing
+
+	triage // changes, signatures, recent invocations (triage_store.go)
 }
 
 // ErrorSample is one failed invocation, kept for display.
@@ -255,6 +272,7 @@ func (s *Store) fn(name, source string) *fnState {
 		source: source,
 		fine:   newRing(FineResolution, fineBuckets),
 		coarse: newRing(CoarseResolution, coarseBuckets),
+		hourly: newRing(HourlyResolution, hourlyBuckets),
 		logs:   newLogRing(s.opts.LogsPerFunction),
 	}
 	f.price = s.opts.Prices.Lookup("", ArchUnknown)
@@ -330,7 +348,7 @@ func (s *Store) ingest(ev *Event) {
 	}
 	if ev.Kind == KindMeta {
 		// Configuration is not activity: it moves no time bound.
-		s.setMeta(s.fn(ev.Function, ev.Source), &ev.Meta)
+		s.setMeta(s.fn(ev.Function, ev.Source), ev)
 		return
 	}
 	t := s.observe(ev.Time)
@@ -338,9 +356,9 @@ func (s *Store) ingest(ev *Event) {
 	f.seen(t)
 	switch ev.Kind {
 	case KindInvocation:
-		s.addInvocation(f, t, &ev.Invocation)
+		s.addInvocation(f, t, ev)
 	case KindAmend:
-		s.amend(f, &ev.Amend)
+		s.amend(f, ev)
 	case KindLog:
 		s.addLog(f, t, ev)
 	case KindSeen:
@@ -382,7 +400,18 @@ func (s *Store) setStatus(ev *Event) {
 	*cur = st
 }
 
-func (s *Store) setMeta(f *fnState, m *FunctionMeta) {
+// setMeta keeps what a KindMeta event says of a function and records each
+// known value that changes (a value learnt for the first time is not a
+// change).
+func (s *Store) setMeta(f *fnState, ev *Event) {
+	m := &ev.Meta
+	at := ev.Time
+	if at.IsZero() {
+		at = s.now()
+	}
+	change := func(field, from, to string) {
+		s.addChange(f, Change{Time: at, Function: f.name, Source: ev.Source, Field: field, From: from, To: to})
+	}
 	if m.Region != "" {
 		f.meta.Region = m.Region
 	}
@@ -390,30 +419,64 @@ func (s *Store) setMeta(f *fnState, m *FunctionMeta) {
 		f.meta.Account = m.Account
 	}
 	if m.Arch != ArchUnknown {
+		if f.meta.Arch != ArchUnknown && f.meta.Arch != m.Arch {
+			change(ChangeArch, string(f.meta.Arch), string(m.Arch))
+		}
 		f.meta.Arch = m.Arch
 	}
 	if m.Runtime != "" {
+		if f.meta.Runtime != "" && f.meta.Runtime != m.Runtime {
+			change(ChangeRuntime, f.meta.Runtime, m.Runtime)
+		}
 		f.meta.Runtime = m.Runtime
 	}
 	if m.MemorySizeMB > 0 {
+		if f.meta.MemorySizeMB > 0 && f.meta.MemorySizeMB != m.MemorySizeMB {
+			change(ChangeMemory, strconv.Itoa(f.meta.MemorySizeMB), strconv.Itoa(m.MemorySizeMB))
+		}
 		f.meta.MemorySizeMB = m.MemorySizeMB
 	}
 	if m.TimeoutMs > 0 {
+		if f.meta.TimeoutMs > 0 && f.meta.TimeoutMs != m.TimeoutMs {
+			change(ChangeTimeout, formatMs(f.meta.TimeoutMs), formatMs(m.TimeoutMs))
+		}
 		f.meta.TimeoutMs = m.TimeoutMs
 	}
 	if m.Version != "" {
-		f.meta.Version = m.Version
+		if f.meta.Version != "" && f.meta.Version != m.Version {
+			change(ChangeVersion, f.meta.Version, m.Version)
+		}
+		f.setVersion(m.Version, at)
 	}
 	if m.Platform != "" {
 		f.meta.Platform = m.Platform
 	}
 	if m.ReplicasKnown {
+		if f.meta.ReplicasKnown && f.meta.Replicas != m.Replicas {
+			change(ChangeReplicas, strconv.Itoa(f.meta.Replicas), strconv.Itoa(m.Replicas))
+		}
 		f.meta.Replicas, f.meta.ReplicasKnown = m.Replicas, true
+	}
+	if m.ReservedConcurrencyKnown {
+		if f.meta.ReservedConcurrencyKnown && f.meta.ReservedConcurrency != m.ReservedConcurrency {
+			change(ChangeConcurrency, strconv.Itoa(f.meta.ReservedConcurrency), strconv.Itoa(m.ReservedConcurrency))
+		}
+		f.meta.ReservedConcurrency, f.meta.ReservedConcurrencyKnown = m.ReservedConcurrency, true
 	}
 	f.price = s.opts.Prices.Lookup(f.meta.Region, f.meta.Arch)
 }
 
-func (s *Store) addInvocation(f *fnState, t time.Time, inv *Invocation) {
+func (s *Store) addInvocation(f *fnState, t time.Time, ev *Event) {
+	inv := &ev.Invocation
+	if inv.Version != "" {
+		if inv.Version == f.meta.Version {
+			if t.After(f.versionLast) {
+				f.versionLast = t
+			}
+		} else {
+			s.invocationVersion(f, t, ev)
+		}
+	}
 	var c counters
 	c.invocations = 1
 	if inv.Error != ErrNone {
@@ -443,21 +506,28 @@ func (s *Store) addInvocation(f *fnState, t time.Time, inv *Invocation) {
 	c.maxMemUsedMB = inv.MaxMemoryUsedMB
 	c.requestUSD = f.price.RequestUSD
 	c.computeUSD = c.gbSeconds * f.price.GBSecondUSD
+	if inv.InitDurationMs > 0 {
+		// Billed duration includes the billed init (since 2025-08-01):
+		// the init's share is what was billed beyond the handler's run.
+		c.coldBilledMs = max(min(inv.InitDurationMs, inv.BilledMs-inv.DurationMs), 0)
+		c.coldComputeUSD = GBSeconds(c.coldBilledMs, mem) * f.price.GBSecondUSD
+	}
 	f.coldKnown = true
 	f.durationKnown = true
 
 	f.total.merge(&c)
+	dv, iv := s.sketchValue(inv.DurationMs), s.sketchValue(inv.InitDurationMs)
 	if f.totalDur == nil {
 		f.totalDur = s.newSketch()
 	}
-	addSketch(f.totalDur, inv.DurationMs)
+	dv.addTo(f.totalDur)
 	if inv.InitDurationMs > 0 {
 		if f.totalInit == nil {
 			f.totalInit = s.newSketch()
 		}
-		addSketch(f.totalInit, inv.InitDurationMs)
+		iv.addTo(f.totalInit)
 	}
-	for _, r := range [2]*ring{&f.fine, &f.coarse} {
+	for _, r := range [3]*ring{&f.fine, &f.coarse, &f.hourly} {
 		b := r.slot(t)
 		if b == nil {
 			continue
@@ -466,17 +536,19 @@ func (s *Store) addInvocation(f *fnState, t time.Time, inv *Invocation) {
 		if b.dur == nil {
 			b.dur = s.newSketch()
 		}
-		addSketch(b.dur, inv.DurationMs)
+		dv.addTo(b.dur)
 		if inv.InitDurationMs > 0 {
 			if b.init == nil {
 				b.init = s.newSketch()
 			}
-			addSketch(b.init, inv.InitDurationMs)
+			iv.addTo(b.init)
 		}
 	}
+	s.recordInvocation(f, t, ev)
 	if inv.Error != ErrNone {
 		msg := inv.ErrorMessage
 		f.addError(ErrorSample{Time: t, RequestID: inv.RequestID, Kind: inv.Error.String(), ErrorType: inv.ErrorType, Message: s.clip(msg)}, s.opts.RecentErrors)
+		s.invocationSignature(f, t, inv.Error, inv.ErrorType, inv.ErrorMessage, inv.Status, inv.RequestID, inv.Stream)
 	}
 }
 
@@ -487,6 +559,34 @@ func addSketch(sk *ddsketch.DDSketch, v float64) {
 		return
 	}
 	_ = sk.Add(v) // only fails for values outside the mapping's range, excluded above
+}
+
+// sketchValue is a duration ready to be added to several sketches of the
+// store's mapping: its index is computed once.
+type sketchValue struct {
+	v   float64
+	idx int
+	ok  bool // a value addSketch takes
+	pos bool // above the mapping's smallest indexable value: added by index
+}
+
+func (s *Store) sketchValue(v float64) sketchValue {
+	sv := sketchValue{v: v, ok: v >= 0 && v <= 1e12}
+	if sv.ok && v > s.mapping.MinIndexableValue() {
+		sv.idx, sv.pos = s.mapping.Index(v), true
+	}
+	return sv
+}
+
+// addTo adds the value as addSketch would.
+func (sv *sketchValue) addTo(sk *ddsketch.DDSketch) {
+	switch {
+	case !sv.ok:
+	case sv.pos:
+		sk.GetPositiveValueStore().Add(sv.idx)
+	default:
+		_ = sk.Add(sv.v)
+	}
 }
 
 // addError keeps the newest failed invocations in time order (then by
@@ -510,7 +610,8 @@ func (f *fnState) addError(e ErrorSample, limit int) {
 	f.recentErr[i] = e
 }
 
-func (s *Store) amend(f *fnState, a *Amend) {
+func (s *Store) amend(f *fnState, ev *Event) {
+	a := &ev.Amend
 	if a.Prev == a.Error {
 		return
 	}
@@ -533,12 +634,16 @@ func (s *Store) amend(f *fnState, a *Amend) {
 		if b := f.coarse.find(t.Unix()/f.coarse.res + 1); b != nil {
 			apply(&b.c)
 		}
+		if b := f.hourly.find(t.Unix()/f.hourly.res + 1); b != nil {
+			apply(&b.c)
+		}
 	} else {
 		t = s.now()
 	}
 	if a.Error != ErrNone {
 		f.addError(ErrorSample{Time: t, RequestID: a.RequestID, Kind: a.Error.String(), ErrorType: a.ErrorType, Message: s.clip(a.ErrorMessage)}, s.opts.RecentErrors)
 	}
+	s.amendTriage(f, t, ev)
 }
 
 func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
@@ -573,7 +678,7 @@ func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
 		}
 		addPoints(f.totalDur, pts)
 	}
-	for _, r := range [2]*ring{&f.fine, &f.coarse} {
+	for _, r := range [3]*ring{&f.fine, &f.coarse, &f.hourly} {
 		b := r.slot(t)
 		if b == nil {
 			continue
@@ -697,6 +802,9 @@ func (s *Store) addLog(f *fnState, t time.Time, ev *Event) {
 	e.Message = s.clip(ev.Log.Message)
 	f.logs.push(e)
 	s.logs.push(e)
+	if ev.Log.Signed() {
+		s.logSignature(f, t, &e)
+	}
 }
 
 // LogEntry is one stored log line.
@@ -708,17 +816,26 @@ type LogEntry struct {
 	LogLine
 }
 
-// logRing is a fixed-capacity ring of log entries.
+// logRing is a fixed-capacity ring of log entries. Its buffer grows up to
+// the capacity as lines arrive, so that a function without logs costs no
+// buffer.
 type logRing struct {
-	buf  []LogEntry
-	next int
-	full bool
+	buf   []LogEntry
+	limit int
+	next  int
+	full  bool
 }
 
-func newLogRing(n int) logRing { return logRing{buf: make([]LogEntry, 0, n)} }
+func newLogRing(n int) logRing { return logRing{limit: n} }
 
 func (r *logRing) push(e LogEntry) {
-	if len(r.buf) < cap(r.buf) {
+	if len(r.buf) < r.limit {
+		if len(r.buf) == cap(r.buf) {
+			// Grow by doubling, but never past the limit.
+			nb := make([]LogEntry, len(r.buf), min(max(2*cap(r.buf), 16), r.limit))
+			copy(nb, r.buf)
+			r.buf = nb
+		}
 		r.buf = append(r.buf, e)
 		return
 	}
@@ -745,7 +862,10 @@ func (r *logRing) each(fn func(*LogEntry) bool) {
 type LogQuery struct {
 	Function string // "" = the whole fleet
 	AfterSeq uint64 // only entries newer than this sequence number
-	Limit    int    // newest Limit entries; 0 = all kept
+	// RequestID keeps only the lines of one request (its platform lines
+	// and the lines attributed to it); "" keeps all.
+	RequestID string
+	Limit     int // newest Limit entries; 0 = all kept
 }
 
 // Logs returns copies of stored log lines, oldest first.
@@ -762,7 +882,7 @@ func (s *Store) Logs(q LogQuery) []LogEntry {
 	}
 	out := make([]LogEntry, 0, len(r.buf))
 	r.each(func(e *LogEntry) bool {
-		if e.Seq > q.AfterSeq {
+		if e.Seq > q.AfterSeq && (q.RequestID == "" || e.RequestID == q.RequestID) {
 			out = append(out, *e)
 		}
 		return true

@@ -1,7 +1,13 @@
 // Package tui is fntop's terminal UI: the root model that lays out the
-// views (tui/fleet, tui/function, tui/logs), keeps the view stack, owns the
-// global keys, pulls snapshots from the store on a tick and draws the title
-// line and the status bar. Only the root implements tea.Model.
+// views (tui/fleet, tui/function, tui/logs, tui/triage, tui/invocation),
+// keeps the view stack, owns the global keys, pulls snapshots (and the
+// triage report) from the store on a tick and draws the title line and the
+// status bar. Only the root implements tea.Model.
+//
+// Incident mode pins T0: every snapshot, log query and report the UI asks
+// for ends at T0 while the sources go on collecting, and the status bar
+// says how much has come in since; the Markdown report of the incident is
+// written to Options.ReportDir.
 package tui
 
 import (
@@ -61,6 +67,11 @@ type Options struct {
 	// CrashDir is where a panic's stack is written. Run defaults it to
 	// CrashDir(); empty in New means panics are not logged.
 	CrashDir string
+	// ReportDir is where incident reports are written (default ".").
+	ReportDir string
+	// Prices price the triage report's cost what-if (default
+	// model.DefaultPrices()).
+	Prices *model.PriceTable
 	// ProgramOptions are added to the program's options in Run (tests use
 	// them for input and output).
 	ProgramOptions []tea.ProgramOption
@@ -73,6 +84,8 @@ const (
 	kindFleet viewKind = iota
 	kindFunction
 	kindLogs
+	kindTriage
+	kindInvocation
 )
 
 // frame is one entry of the view stack. id is unique per opened view, so
@@ -80,19 +93,22 @@ const (
 type frame struct {
 	kind viewKind
 	id   uint64
-	name string // the function of a function or logs view ("" = the fleet)
+	name string // the function of a function, logs or invocation view ("" = the fleet)
+	req  string // the request of an invocation view
 }
 
 // Model is the root of the UI.
 type Model struct {
-	data     common.Data
-	styles   common.Styles
-	keys     KeyMap
-	help     help.Model
-	clock    func() time.Time
-	refresh  time.Duration
-	crashDir string
-	location *time.Location
+	data      common.Data
+	styles    common.Styles
+	keys      KeyMap
+	help      help.Model
+	clock     func() time.Time
+	refresh   time.Duration
+	crashDir  string
+	location  *time.Location
+	reportDir string
+	prices    *model.PriceTable
 
 	width, height int
 	ready         bool // a size has arrived
@@ -107,6 +123,13 @@ type Model struct {
 	fleet    fleetView
 	function functionView
 	logs     logsView
+	triage   triageView
+	inv      invocationView
+
+	incident incidentState
+	// reportAt is when the fleet last got a report (the fleet asks for
+	// one every reportEvery; the triage view on every fetch).
+	reportAt time.Time
 
 	seq      uint64   // the newest fetch asked for
 	inflight bool     // it has not answered yet
@@ -120,6 +143,9 @@ type statusInfo struct {
 	pricing  string
 	version  uint64
 	fetchErr string
+	// notice is the outcome of the last export ("report written to ...").
+	notice    string
+	noticeErr bool
 }
 
 // New builds the root model. It shows the fleet, then Options.Function
@@ -138,17 +164,25 @@ func New(data common.Data, opts Options) Model {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
+	if opts.ReportDir == "" {
+		opts.ReportDir = "."
+	}
+	if opts.Prices == nil {
+		opts.Prices = model.DefaultPrices()
+	}
 	m := Model{
-		data:     data,
-		styles:   opts.Styles,
-		keys:     DefaultKeyMap(),
-		help:     newHelp(opts.Styles),
-		clock:    opts.Clock,
-		refresh:  opts.Refresh,
-		crashDir: opts.CrashDir,
-		location: opts.Location,
-		window:   opts.Window,
-		inflight: true, // Init's first fetch
+		data:      data,
+		styles:    opts.Styles,
+		keys:      DefaultKeyMap(),
+		help:      newHelp(opts.Styles),
+		clock:     opts.Clock,
+		refresh:   opts.Refresh,
+		crashDir:  opts.CrashDir,
+		location:  opts.Location,
+		window:    opts.Window,
+		reportDir: opts.ReportDir,
+		prices:    opts.Prices,
+		inflight:  true, // Init's first fetch
 	}
 	for _, n := range opts.Sources {
 		m.status.sources = append(m.status.sources, model.SourceInfo{Name: n, State: model.StateStarting})
@@ -203,6 +237,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.open(kindLogs, msg.Function)
 	case common.BackMsg:
 		return m.back()
+	case common.OpenTriageMsg:
+		return m.open(kindTriage, "")
+	case common.OpenInvocationMsg:
+		return m.openInvocation(msg.Function, msg.RequestID)
+	case pinMsg:
+		return m.onPin(msg)
+	case exportMsg:
+		return m.onExport(msg), nil
 	}
 	// A view's own message (a blink, an async result): every stacked view
 	// sees it, and each ignores what is not its own.
@@ -253,10 +295,16 @@ func (m Model) Stack() []string {
 // HelpShown reports whether the help screen is up.
 func (m Model) HelpShown() bool { return m.showHelp }
 
+// Incident is incident mode's T0 (zero when not in incident mode).
+func (m Model) Incident() time.Time { return m.incident.t0 }
+
 func (f frame) String() string {
-	s := [...]string{kindFleet: "fleet", kindFunction: "function", kindLogs: "logs"}[f.kind]
+	s := [...]string{kindFleet: "fleet", kindFunction: "function", kindLogs: "logs", kindTriage: "triage", kindInvocation: "invocation"}[f.kind]
 	if f.name != "" {
 		s += ":" + f.name
+	}
+	if f.req != "" {
+		s += "/" + f.req
 	}
 	return s
 }
@@ -291,6 +339,10 @@ func (m *Model) view(k viewKind) common.View {
 		return &m.function
 	case kindLogs:
 		return &m.logs
+	case kindTriage:
+		return &m.triage
+	case kindInvocation:
+		return &m.inv
 	}
 	return &m.fleet
 }
@@ -305,20 +357,30 @@ func (m Model) updateView(k viewKind, msg tea.Msg) (Model, tea.Cmd) {
 		m.function, cmd = m.function.Update(msg)
 	case kindLogs:
 		m.logs, cmd = m.logs.Update(msg)
+	case kindTriage:
+		m.triage, cmd = m.triage.Update(msg)
+	case kindInvocation:
+		m.inv, cmd = m.inv.Update(msg)
 	}
 	return m, cmd
 }
 
 // push builds a view of kind k on top of the stack. A kind appears once in
 // the stack: opening one that is already there closes it and what is above.
-func (m *Model) push(k viewKind, name string) {
+func (m *Model) push(k viewKind, name string) { m.pushFrame(frame{kind: k, name: name}) }
+
+// pushFrame is push with the whole frame (an invocation view names its
+// request too).
+func (m *Model) pushFrame(fr frame) {
+	k, name := fr.kind, fr.name
 	for i, f := range m.stack {
 		if f.kind == k {
 			m.stack = m.stack[:i]
 			break
 		}
 	}
-	m.stack = append(m.stack[:len(m.stack):len(m.stack)], frame{kind: k, id: m.nextID, name: name})
+	fr.id = m.nextID
+	m.stack = append(m.stack[:len(m.stack):len(m.stack)], fr)
 	m.nextID++
 	switch k {
 	case kindFleet:
@@ -327,6 +389,10 @@ func (m *Model) push(k viewKind, name string) {
 		m.function = m.newFunction(name)
 	case kindLogs:
 		m.logs = m.newLogs(name)
+	case kindTriage:
+		m.triage = m.newTriage()
+	case kindInvocation:
+		m.inv = m.newInvocation(name, fr.req)
 	}
 	if m.ready && !m.tooSmall() {
 		m.view(k).SetSize(m.width, m.viewHeight())
@@ -337,6 +403,18 @@ func (m *Model) push(k viewKind, name string) {
 func (m Model) open(k viewKind, name string) (Model, tea.Cmd) {
 	m.showHelp = false
 	m.push(k, name)
+	m.held = nil
+	m.tellFocus()
+	return m.refreshNow()
+}
+
+// openInvocation shows the invocation view of one request.
+func (m Model) openInvocation(function, requestID string) (Model, tea.Cmd) {
+	if requestID == "" {
+		return m, nil
+	}
+	m.showHelp = false
+	m.pushFrame(frame{kind: kindInvocation, name: function, req: requestID})
 	m.held = nil
 	m.tellFocus()
 	return m.refreshNow()

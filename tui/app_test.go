@@ -50,6 +50,22 @@ func (d *fakeData) Logs(q model.LogQuery) []model.LogEntry {
 	return []model.LogEntry{{Seq: q.AfterSeq + 1, Time: t0, Function: d.fn, LogLine: model.LogLine{Message: "hello from " + d.fn}}}
 }
 
+func (d *fakeData) Invocation(function, requestID string) (model.InvocationRecord, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if function != d.fn || requestID != "req-1" {
+		return model.InvocationRecord{}, false
+	}
+	return model.InvocationRecord{Time: t0, Function: function, Source: "demo", Invocation: model.Invocation{RequestID: requestID, DurationMs: 12}}, true
+}
+
+func (d *fakeData) RecentInvocations(function string, limit int) []model.InvocationRecord {
+	if rec, ok := d.Invocation(function, "req-1"); ok {
+		return []model.InvocationRecord{rec}
+	}
+	return nil
+}
+
 func snapWith(names ...string) *model.Snapshot {
 	s := &model.Snapshot{
 		Version: 7,
@@ -193,7 +209,8 @@ func TestLayoutFitsTheTerminal(t *testing.T) {
 		w, h := size[0], size[1]
 		m := newTest(t, d, w, h)
 		m = update(t, m, dataMsg{seq: m.seq, view: m.top(), snap: snapWith("alpha")})
-		for _, step := range []tea.Msg{nil, common.OpenFunctionMsg{Name: "alpha"}, common.OpenLogsMsg{Function: "alpha"}, keyMsg("?")} {
+		for _, step := range []tea.Msg{nil, common.OpenFunctionMsg{Name: "alpha"}, common.OpenLogsMsg{Function: "alpha"}, keyMsg("?"), keyMsg("?"),
+			common.OpenTriageMsg{}, common.OpenInvocationMsg{Function: "alpha", RequestID: "req-1"}} {
 			if step != nil {
 				m = update(t, m, step)
 			}
@@ -270,12 +287,18 @@ func TestWindowKeys(t *testing.T) {
 			t.Fatalf("step %d (%s): command %v, want one: %v", i, s.key, cmd != nil, s.cmd)
 		}
 		if s.cmd {
+			asked := len(d.asked)
 			msg, ok := dataOf(t, cmd)
 			if !ok || msg.seq != seq+1 || m.seq != seq+1 {
 				t.Fatalf("step %d: fetch seq %d (model %d), want %d", i, msg.seq, m.seq, seq+1)
 			}
-			if last := d.asked[len(d.asked)-1]; last.Window != s.want || !last.Series {
-				t.Errorf("step %d: fetched %+v", i, last)
+			// The view's snapshot comes first; the triage report's
+			// baseline follows.
+			if first := d.asked[asked]; first.Window != s.want || !first.Series {
+				t.Errorf("step %d: fetched %+v", i, first)
+			}
+			if msg.report == nil || msg.report.Options.Window != s.want {
+				t.Errorf("step %d: the fleet got no report for the window", i)
 			}
 		}
 	}
@@ -460,7 +483,8 @@ func TestHelpAndQuit(t *testing.T) {
 		t.Fatal("? did not open the help")
 	}
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"window 1h", "fleet logs", "pause/resume", "quit", "shorter window"} {
+	for _, want := range []string{"window 1h", "fleet logs", "pause/resume", "quit", "shorter window",
+		"a triage (anomalies)", "i incident mode: pin T0 / leave", "W write incident report (.md)", "! sort anomaly score (triage)"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q:\n%s", want, v)
 		}

@@ -49,6 +49,12 @@ func (m Model) onKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.togglePause()
 	case key.Matches(msg, m.keys.FleetLogs):
 		return m.open(kindLogs, "")
+	case key.Matches(msg, m.keys.Triage):
+		return m.open(kindTriage, "")
+	case key.Matches(msg, m.keys.Incident):
+		return m.toggleIncident()
+	case key.Matches(msg, m.keys.Export):
+		return m.exportReport()
 	}
 	// esc on the fleet, and every key the root does not own.
 	return m.updateView(m.top().kind, msg)

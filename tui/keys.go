@@ -20,6 +20,9 @@ type KeyMap struct {
 	NextWindow key.Binding
 	Pause      key.Binding
 	FleetLogs  key.Binding
+	Triage     key.Binding
+	Incident   key.Binding
+	Export     key.Binding
 }
 
 // DefaultKeyMap returns the global keys.
@@ -37,12 +40,17 @@ func DefaultKeyMap() KeyMap {
 		NextWindow: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "longer window")),
 		Pause:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause/resume")),
 		FleetLogs:  key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "fleet logs")),
+		// Not t (the log view's timestamps), I (the fleet's cold-start
+		// sort) nor E (its error sort).
+		Triage:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "triage (anomalies)")),
+		Incident: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "incident mode: pin T0 / leave")),
+		Export:   key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "write incident report (.md)")),
 	}
 }
 
 // ShortHelp is the status bar's share of the global keys.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Help, k.Back, k.Pause, k.Quit}
+	return []key.Binding{k.Help, k.Back, k.Triage, k.Incident, k.Pause, k.Quit}
 }
 
 // FullHelp lists every global key, in columns.
@@ -50,6 +58,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Help, k.Back, k.Pause, k.FleetLogs, k.Quit, k.ForceQuit},
 		{k.Window1m, k.Window5m, k.Window15m, k.Window1h, k.PrevWindow, k.NextWindow},
+		{k.Triage, k.Incident, k.Export},
 	}
 }
 

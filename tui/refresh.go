@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fntop/fntop/model"
+	analysis "github.com/fntop/fntop/model/triage"
 	"github.com/fntop/fntop/tui/common"
 )
 
@@ -25,6 +26,15 @@ type fetchReq struct {
 	// explicit fetches follow a key that changed what is shown: their
 	// answer is applied even while paused.
 	explicit bool
+	// until is incident mode's T0: log lines from it on are dropped (the
+	// snapshot ends just before it too); zero outside incident mode.
+	until time.Time
+	// report asks for the triage report (nil: none).
+	report *analysis.Options
+	// invocation names the request an invocation view shows.
+	invocation *[2]string
+	// live asks, in incident mode, for the store's all-time totals now.
+	live bool
 }
 
 // dataMsg is a fetch's answer, addressed by the fetch's sequence number and
@@ -38,6 +48,13 @@ type dataMsg struct {
 	withLogs bool
 	explicit bool
 	err      error
+	report   *analysis.Report
+	// inv is the invocation view's record; invAsked says it was asked for.
+	inv      model.InvocationRecord
+	invFound bool
+	invAsked bool
+	// live is the store's all-time totals now (incident mode).
+	live *model.Snapshot
 }
 
 func (m Model) tick() tea.Cmd {
@@ -69,19 +86,34 @@ func (m Model) request(explicit bool) fetchReq {
 	req := fetchReq{
 		seq:      m.seq,
 		view:     top,
-		snapshot: model.SnapshotOptions{Window: m.window},
+		snapshot: model.SnapshotOptions{Window: m.window, End: m.incident.end()},
 		crashDir: m.crashDir,
 		explicit: explicit,
+		until:    m.incident.t0,
+		live:     m.incident.on(),
+	}
+	report := func() {
+		req.report = &analysis.Options{Window: m.window, End: m.incident.end(), Prices: m.prices}
 	}
 	switch top.kind {
 	case kindFleet:
 		req.snapshot.Series = true
+		if explicit || m.reportAt.IsZero() || m.clock().Sub(m.reportAt) >= reportEvery {
+			report()
+		}
+	case kindTriage:
+		req.snapshot.Series = true // as triage.Build takes it: taken once
+		report()
 	case kindFunction:
 		req.snapshot.Function = top.name
 		req.snapshot.Series = true
 		req.snapshot.SeriesQuantiles = true
-	case kindLogs:
+	case kindLogs, kindInvocation:
 		req.snapshot.Function = top.name
+	}
+	if ic, ok := m.active().(common.InvocationConsumer); ok {
+		fn, id := ic.InvocationQuery()
+		req.invocation = &[2]string{fn, id}
 	}
 	// While paused only explicit fetches reach the view: other logs are
 	// left in the store, and the view asks for them again after resuming.
@@ -111,10 +143,20 @@ func fetch(data common.Data, req fetchReq) tea.Cmd {
 				msg = dataMsg{seq: req.seq, view: req.view, err: err}
 			}
 		}()
-		out := dataMsg{seq: req.seq, view: req.view, explicit: req.explicit, snap: data.Snapshot(req.snapshot)}
+		out := dataMsg{seq: req.seq, view: req.view, explicit: req.explicit, snap: before(data.Snapshot(req.snapshot), req.until)}
+		if req.report != nil {
+			out.report = pinned(analysis.Build(&snapshotOnce{data: data, opts: req.snapshot, snap: out.snap, until: req.until}, *req.report), req.until)
+		}
+		if req.invocation != nil {
+			out.inv, out.invFound = data.Invocation(req.invocation[0], req.invocation[1])
+			out.invAsked = true
+		}
 		if req.logs != nil {
-			out.logs = data.Logs(*req.logs)
+			out.logs = logsUntil(data, *req.logs, req.until)
 			out.withLogs = true
+		}
+		if req.live {
+			out.live = data.Snapshot(model.SnapshotOptions{Window: model.WindowAll})
 		}
 		return out
 	}
@@ -139,6 +181,10 @@ func (m Model) onData(msg dataMsg) Model {
 	m.status.sources = msg.snap.Sources
 	m.status.pricing = msg.snap.Pricing.Table
 	m.status.version = msg.snap.Version
+	if msg.live != nil && m.incident.on() {
+		m.incident.liveEnd = msg.live.Window.End
+		m.incident.collected = max(msg.live.Totals.Invocations-m.incident.base, 0)
+	}
 	if m.paused && !msg.explicit {
 		m.held = &msg
 		return m
@@ -154,6 +200,13 @@ func (m Model) apply(msg dataMsg) Model {
 	}
 	v := m.active()
 	v.SetSnapshot(msg.snap)
+	if rc, ok := v.(common.ReportConsumer); ok && msg.report != nil {
+		rc.SetReport(msg.report)
+		m.reportAt = m.clock()
+	}
+	if ic, ok := v.(common.InvocationConsumer); ok && msg.invAsked {
+		ic.SetInvocation(msg.inv, msg.invFound)
+	}
 	if lc, ok := v.(common.LogsConsumer); ok && msg.withLogs {
 		lc.AddLogs(msg.logs)
 	}

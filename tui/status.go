@@ -45,6 +45,9 @@ func (m Model) headerView() string {
 	if m.paused {
 		r = st.Warn.Bold(true).Render("PAUSED") + "  " + r
 	}
+	if m.incident.on() {
+		r = st.Error.Reverse(true).Render(" INCIDENT T0 "+m.incident.t0.UTC().Format("15:04:05")+" UTC ") + "  " + r
+	}
 	return spread(left, r, m.width)
 }
 
@@ -66,8 +69,21 @@ func (f frame) title() string {
 			return "logs (fleet)"
 		}
 		return "logs " + termsafe.Text(f.name)
+	case kindTriage:
+		return "triage"
+	case kindInvocation:
+		return "request " + termsafe.Text(shortID(f.req))
 	}
 	return "fleet"
+}
+
+// shortID shortens a request ID for the breadcrumb: its first 8
+// characters and an ellipsis.
+func shortID(id string) string {
+	if r := []rune(id); len(r) > 9 {
+		return string(r[:8]) + "…"
+	}
+	return id
 }
 
 // statusView is two lines: each source's health, the window, the price
@@ -77,6 +93,22 @@ func (m Model) statusView() string {
 	var parts []string
 	if m.paused {
 		parts = append(parts, st.Warn.Bold(true).Reverse(true).Render(" PAUSED "))
+	}
+	switch {
+	case m.incident.on():
+		in := st.Error.Reverse(true).Render(" INCIDENT T0 "+m.incident.t0.UTC().Format("15:04:05")+" UTC ") +
+			st.Subtle.Render(" collected since: ") + st.Base.Render(sinceText(m.incident.liveEnd.Sub(m.incident.t0))) +
+			st.Subtle.Render(", ") + st.Base.Render(fmt.Sprintf("%d invocations", m.incident.collected))
+		parts = append(parts, in)
+	case m.incident.pinning:
+		parts = append(parts, st.Warn.Render("pinning T0…"))
+	}
+	if m.status.notice != "" {
+		style := st.OK
+		if m.status.noticeErr {
+			style = st.Error
+		}
+		parts = append(parts, style.Render(termsafe.Text(m.status.notice)))
 	}
 	for _, s := range m.status.sources {
 		parts = append(parts, m.sourceView(s))
@@ -140,7 +172,20 @@ func (m Model) helpView() string {
 }
 
 func (f frame) kindTitle() string {
-	return [...]string{kindFleet: "Fleet", kindFunction: "Function", kindLogs: "Logs"}[f.kind]
+	return [...]string{kindFleet: "Fleet", kindFunction: "Function", kindLogs: "Logs", kindTriage: "Triage", kindInvocation: "Invocation"}[f.kind]
+}
+
+// sinceText is how long incident mode has collected: "42s", "3m05s",
+// "1h02m".
+func sinceText(d time.Duration) string {
+	d = max(d, 0).Truncate(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // helpColumns draws groups of keys as columns, starting a new row of

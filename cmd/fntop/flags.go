@@ -37,6 +37,8 @@ type sourceFlags struct {
 	// rawHistory asks for the history as log lines (fntop logs) rather
 	// than figures.
 	rawHistory bool
+	// now is the demo fleet's clock (nil: time.Now); snapshot --at sets it.
+	now func() time.Time
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
@@ -107,6 +109,9 @@ func (s *sourceFlags) build(e env) (sources.Source, error) {
 		return file.New(s.input, opts...), nil
 	}
 	opts := []demo.Option{demo.Seed(s.seed)}
+	if s.now != nil {
+		opts = append(opts, demo.Clock(s.now))
+	}
 	if s.demoFunctions > 0 {
 		opts = append(opts, demo.Functions(s.demoFunctions))
 	}

@@ -121,6 +121,10 @@ Usage:
                                               stdin or stdout is not a terminal
   fntop snapshot [--json] [SOURCE] [--function NAME] [--window 1m|5m|15m|1h|all]
                                               print one snapshot and exit
+  fntop snapshot --markdown [SOURCE] [--window W] [--at TIME]
+                                              print the incident report: the fleet ranked by
+                                              how unusual each function is against the hour
+                                              before, signatures, changes, costs
   fntop logs [SOURCE] [--function NAME] [--follow] [--grep REGEX] [--since DURATION]
                                               print log lines, pipe-friendly
   fntop iam-policy                            print the read-only IAM policy --aws needs
@@ -144,6 +148,7 @@ UI flags:
                        $XDG_CONFIG_HOME/fntop/themes/NAME.yaml ($FNTOP_CONFIG overrides the
                        directory), or a path; NO_COLOR turns colour off
   --refresh DURATION   how often the screen pulls new figures (default 1s)
+  --report-dir DIR     where the incident report key (W) writes (default .)
 
 Run 'fntop snapshot --help' or 'fntop logs --help' for every flag.
 `

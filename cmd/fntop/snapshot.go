@@ -44,21 +44,51 @@ func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []st
 	} else {
 		fs.Usage = func() { io.WriteString(fs.Output(), usage) } //nolint:errcheck // best effort
 	}
+	asMarkdown := new(bool)
+	var at atFlag
+	if offerJSON {
+		fs.BoolVar(asMarkdown, "markdown", false, "print the incident report in Markdown: the fleet ranked by how unusual each function is against the preceding hour, with error signatures, sample lines, changes and costs")
+		fs.Var(&at, "at", "with --markdown, end the window at `TIME` (RFC 3339, or hh:mm[:ss] UTC, the latest such time before now) instead of now or the input's end; --demo and --input only")
+	}
 	var win windowFlag
-	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all (default: all for --input, 5m for live sources)")
+	fs.Var(&win, "window", "window `W`: 1m, 5m, 15m, 1h or all (default: all for --input, 5m for live sources and --markdown)")
 	if err := parse(fs, args, e.stderr); err != nil {
 		return err
 	}
 	if err := src.check(); err != nil {
 		return err
 	}
+	if *asJSON && *asMarkdown {
+		return fmt.Errorf("%w: --json and --markdown exclude each other", errUsage)
+	}
+	if !at.t.IsZero() {
+		if !*asMarkdown {
+			return fmt.Errorf("%w: --at goes with --markdown", errUsage)
+		}
+		if src.aws.On || src.prom.url != "" {
+			return fmt.Errorf("%w: --at works with --demo and --input only", errUsage)
+		}
+	}
 	if !win.set {
 		win.d = model.Window5m
-		if !src.live() {
+		if !src.live() && !*asMarkdown {
 			win.d = model.WindowAll
 		}
 	}
+	if *asMarkdown {
+		return markdownReport(ctx, &src, win.d, at.t, e)
+	}
 	src.backfill = win.d
+	if !src.live() && os.Getenv("GOGC") == "" {
+		// Reading a finite input makes garbage fast while the live heap
+		// stays small and bounded (the store's rings, the parsers'
+		// bounded state, the read blocks): collect less often, unless
+		// GOGC says otherwise. The setting goes back only once the
+		// snapshot is out: putting it back lowers the heap goal below
+		// the heap, which would start a collection that a one-shot
+		// command ends before needing.
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	store, err := collect(ctx, &src, e)
 	if err != nil {
 		return err
@@ -80,24 +110,28 @@ func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []st
 // the store keeps none and the source passes on only where in time they
 // were (see file.WithLogs), which leaves every figure as it is.
 func collect(ctx context.Context, src *sourceFlags, e env) (*model.Store, error) {
+	return collectStore(ctx, src, e, false)
+}
+
+// collectStore is collect, keeping the log lines of a finite input when
+// logs is set (an incident report quotes them).
+func collectStore(ctx context.Context, src *sourceFlags, e env, logs bool) (*model.Store, error) {
 	opts := model.Options{}
 	var s sources.Source
 	if src.live() {
 		opts.Clock = time.Now
+		if src.now != nil {
+			opts.Clock = src.now
+		}
 		var err error
 		if s, err = src.build(e); err != nil {
 			return nil, err
 		}
 	} else {
-		opts.LogsPerFunction, opts.LogsTotal = 1, 1
-		s = headlessInput(src, e)
-		// Reading a finite input makes garbage fast while the live heap
-		// stays small and bounded (the store's rings, the parsers' bounded
-		// state, the read blocks): collect less often, unless GOGC says
-		// otherwise.
-		if os.Getenv("GOGC") == "" {
-			defer debug.SetGCPercent(debug.SetGCPercent(400))
+		if !logs {
+			opts.LogsPerFunction, opts.LogsTotal = 1, 1
 		}
+		s = headlessInput(src, e, logs)
 	}
 	store := model.NewStore(opts)
 	p := newProgress(store, e, s.Name())
@@ -118,9 +152,10 @@ func collect(ctx context.Context, src *sourceFlags, e env) (*model.Store, error)
 	return store, ctx.Err()
 }
 
-// headlessInput is the file source of sourceFlags.build without log lines.
-func headlessInput(src *sourceFlags, e env) sources.Source {
-	opts := []file.Option{file.WithLogs(false)}
+// headlessInput is the file source of sourceFlags.build, without log
+// lines unless logs is set.
+func headlessInput(src *sourceFlags, e env, logs bool) sources.Source {
+	opts := []file.Option{file.WithLogs(logs)}
 	if src.function != "" {
 		opts = append(opts, file.WithFunction(src.function))
 	}

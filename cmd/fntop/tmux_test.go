@@ -76,6 +76,21 @@ func TestTmuxSmoke(t *testing.T) {
 		s.key(t, "4")
 		s.waitFor(t, "the 1h window", func(sc string) bool { return strings.Contains(sc, "window 1h") && strings.Contains(sc, "Fleet 1h") })
 
+		s.key(t, "a")
+		tri := s.waitFor(t, "the triage view", func(sc string) bool {
+			return strings.Contains(firstLine(sc), "fleet › triage") && strings.Contains(sc, "Triage 1h") &&
+				strings.Contains(sc, "baseline") && strings.Contains(sc, "SCORE") && strings.Contains(sc, "Error signatures")
+		})
+		t.Logf("triage:\n%s", tri)
+		s.key(t, "i")
+		s.waitFor(t, "incident mode", func(sc string) bool { return strings.Contains(firstLine(sc), "INCIDENT T0") })
+		s.key(t, "i")
+		s.waitFor(t, "incident mode to end", func(sc string) bool { return !strings.Contains(sc, "INCIDENT") })
+		s.key(t, "Escape") // triage -> fleet
+		s.waitFor(t, "the fleet after triage", func(sc string) bool {
+			return !strings.Contains(firstLine(sc), "›") && strings.Contains(sc, "NAME")
+		})
+
 		s.key(t, "q")
 		end := s.waitFor(t, "fntop to exit", func(sc string) bool { return strings.Contains(sc, "EXIT=") })
 		if !strings.Contains(end, "EXIT=0") {
@@ -249,7 +264,7 @@ func firstLine(sc string) string {
 	return line
 }
 
-var rowName = regexp.MustCompile(`^([a-z0-9][a-z0-9-]+)\s+[0-9]`)
+var rowName = regexp.MustCompile(`^([a-z0-9][a-z0-9-]+)\s+(?:-\s+)?[0-9]`) // the anomaly column is "-" before a report
 
 // firstRow is the name in the first table row after the NAME header.
 func firstRow(t *testing.T, sc string) string {

@@ -19,7 +19,7 @@ import (
 
 // uiOnlyFlags are the flags of `fntop` that only the terminal UI uses; the
 // snapshot table printed off a terminal ignores them.
-var uiOnlyFlags = map[string]bool{"theme": true, "refresh": true, "follow": true}
+var uiOnlyFlags = map[string]bool{"theme": true, "refresh": true, "follow": true, "report-dir": true}
 
 // sourceStopTimeout bounds how long fntop waits for its sources after the
 // UI has closed.
@@ -27,10 +27,11 @@ const sourceStopTimeout = 2 * time.Second
 
 // topFlags are the flags of `fntop` without a command.
 type topFlags struct {
-	src     sourceFlags
-	win     windowFlag
-	theme   string
-	refresh time.Duration
+	src       sourceFlags
+	win       windowFlag
+	theme     string
+	refresh   time.Duration
+	reportDir string
 }
 
 func (f *topFlags) parse(args []string, e env) (*flag.FlagSet, error) {
@@ -41,6 +42,7 @@ func (f *topFlags) parse(args []string, e env) (*flag.FlagSet, error) {
 	fs.Var(&f.win, "window", "window `W`: 1m, 5m, 15m or 1h (default 5m)")
 	fs.StringVar(&f.theme, "theme", "", "colour theme: a built-in `NAME` (dark, light, high-contrast), a theme in the config directory, or a file path")
 	fs.DurationVar(&f.refresh, "refresh", tui.DefaultRefresh, "how often the UI pulls new figures")
+	fs.StringVar(&f.reportDir, "report-dir", ".", "directory `DIR` the incident report (key W) is written to")
 	if err := parse(fs, args, e.stderr); err != nil {
 		return nil, err
 	}
@@ -107,11 +109,12 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 		runUI = tui.Run
 	}
 	err = runUI(ctx, store, tui.Options{
-		Styles:   common.NewStyles(theme),
-		Window:   window,
-		Refresh:  f.refresh,
-		Sources:  []string{src.Name()},
-		Function: f.src.function,
+		Styles:    common.NewStyles(theme),
+		Window:    window,
+		Refresh:   f.refresh,
+		Sources:   []string{src.Name()},
+		Function:  f.src.function,
+		ReportDir: f.reportDir,
 	})
 	cancel()
 	select {

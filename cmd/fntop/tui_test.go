@@ -56,7 +56,7 @@ func TestTopOpensTheUIOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := interactiveEnv(map[string]string{"XDG_CONFIG_HOME": cfg}, &r, &out, &errb)
-	code := run(context.Background(), []string{"--demo", "--seed", "3", "--window", "15m", "--refresh", "250ms", "--theme", "mine", "--function", "order-processor"}, e)
+	code := run(context.Background(), []string{"--demo", "--seed", "3", "--window", "15m", "--refresh", "250ms", "--theme", "mine", "--function", "order-processor", "--report-dir", cfg}, e)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -69,6 +69,9 @@ func TestTopOpensTheUIOnATerminal(t *testing.T) {
 	o := r.opts
 	if o.Window != model.Window15m || o.Refresh != 250*time.Millisecond || o.Function != "order-processor" {
 		t.Errorf("options: window %v refresh %v function %q", o.Window, o.Refresh, o.Function)
+	}
+	if o.ReportDir != cfg {
+		t.Errorf("--report-dir: options.ReportDir %q, want %q", o.ReportDir, cfg)
 	}
 	if o.Styles.Theme.Name != "mine" || o.Styles.Theme.Accent != "#010203" || o.Styles.Theme.NoColor {
 		t.Errorf("theme %+v", o.Styles.Theme)
@@ -89,7 +92,7 @@ func TestTopUIFlagsAndNoColor(t *testing.T) {
 	if code := run(context.Background(), []string{"--theme", "light"}, e); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	if !r.opts.Styles.Theme.NoColor || r.opts.Styles.Theme.Name != "light" || r.opts.Window != model.Window5m || r.opts.Refresh != time.Second {
+	if !r.opts.Styles.Theme.NoColor || r.opts.Styles.Theme.Name != "light" || r.opts.Window != model.Window5m || r.opts.Refresh != time.Second || r.opts.ReportDir != "." {
 		t.Errorf("NO_COLOR or defaults not applied: %+v window %v refresh %v", r.opts.Styles.Theme, r.opts.Window, r.opts.Refresh)
 	}
 
@@ -110,7 +113,7 @@ func TestTopUIFlagsAndNoColor(t *testing.T) {
 
 func TestTopOffATerminalPrintsTheTable(t *testing.T) {
 	// UI flags are accepted (and ignored) when stdout is a pipe.
-	out, errOut, code := runCmd(t, nil, "--demo", "--window", "1m", "--theme", "light", "--refresh", "2s")
+	out, errOut, code := runCmd(t, nil, "--demo", "--window", "1m", "--theme", "light", "--refresh", "2s", "--report-dir", "/nowhere")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// BenchmarkBackfill fills the default hour of history of the designed fleet
+// BenchmarkBackfill fills an hour of history of the designed fleet
 // at its daily peak (16:45 UTC).
 func BenchmarkBackfill(b *testing.B) {
 	benchBackfill(b, 0, time.Hour)

@@ -11,9 +11,11 @@ import (
 
 // Defaults of a Source.
 const (
-	DefaultSeed    = 1
-	DefaultTick    = time.Second
-	DefaultHistory = time.Hour
+	DefaultSeed = 1
+	DefaultTick = time.Second
+	// DefaultHistory is a one-hour window and the hour before it, so that
+	// a baseline of the preceding hour exists from the start.
+	DefaultHistory = 2 * time.Hour
 )
 
 // Source is the simulated fleet. It implements sources.Source and
@@ -98,7 +100,8 @@ func (s *Source) FunctionNames() []string {
 // of every function (model.KindMeta), then every event of the window, in
 // time order, in batches. It reports its progress as model.KindStatus
 // events (StateBackfilling, then StateOK) and returns ctx.Err() if ctx ends
-// first.
+// first. It parses and ingests on two goroutines of its own, which end
+// before it returns; the sink sees one batch at a time, in order.
 func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
 	_, err := s.backfill(ctx, newGenerator(s, sink))
 	return err
@@ -106,7 +109,7 @@ func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
 
 // Run backfills, then every Tick generates the events of (last, now] and
 // ingests them, until ctx ends; it returns nil then. It starts no
-// goroutine. Should the clock jump further ahead than the history window
+// goroutine but those of its backfills. Should the clock jump further ahead than the history window
 // (a laptop waking up), it fills the window before the new now instead of
 // simulating the whole gap.
 func (s *Source) Run(ctx context.Context, sink model.Sink) error {
@@ -140,7 +143,7 @@ func (s *Source) Run(ctx context.Context, sink model.Sink) error {
 			return nil
 		}
 		nowMs = ms
-		g.out = append(g.out, s.status(now, model.StateOK, s.liveDetail()))
+		g.emit(s.status(now, model.StateOK, s.liveDetail()))
 		g.flush()
 	}
 }
@@ -156,6 +159,8 @@ func (s *Source) backfill(ctx context.Context, g *generator) (int64, error) {
 	total := s.history.Round(time.Minute)
 	g.reset(nowMs, s.history.Milliseconds())
 	g.sink.Ingest(s.status(now, model.StateBackfilling, fmt.Sprintf("backfilling 0/%s of demo history", fmtMinutes(total))))
+	g.startPipeline()
+	defer g.stopPipeline()
 	start := g.emitFrom * 1000
 	g.metas(start)
 	// The silent part (state before the window) first, then the window in
@@ -169,14 +174,14 @@ func (s *Source) backfill(ctx context.Context, g *generator) (int64, error) {
 			return nowMs, err
 		}
 		if done := time.Duration(min(t+step, nowMs)-start) * time.Millisecond; done < total {
-			g.out = append(g.out, s.status(now, model.StateBackfilling,
+			g.emit(s.status(now, model.StateBackfilling,
 				fmt.Sprintf("backfilling %s/%s of demo history", fmtMinutes(done), fmtMinutes(total))))
 		}
 	}
 	if err := g.advance(ctx, nowMs); err != nil {
 		return nowMs, err
 	}
-	g.out = append(g.out, s.status(now, model.StateOK, s.liveDetail()))
+	g.emit(s.status(now, model.StateOK, s.liveDetail()))
 	g.flush()
 	return nowMs, nil
 }

@@ -12,7 +12,8 @@
 // would: throttles as one-minute model.KindAggregate buckets (HasThrottles,
 // released when the minute is over, as CloudWatch would), configuration as
 // model.KindMeta (region, account, architecture, runtime, memory size,
-// timeout, version).
+// timeout, version, and reserved concurrency for the functions that have
+// one: ig-dm-sender's 8).
 //
 // # The fleet
 //
@@ -21,7 +22,7 @@
 //	ig-keyword-matcher     python3.13       arm64   512   15s     95% of webhook         chain stage 2
 //	ig-product-lookup      nodejs22.x       arm64   512   10s     35% of matcher         chain stage 3; X-Ray
 //	ig-dm-sender           nodejs22.x       arm64   256   30s     90% of lookup          reserved concurrency 8: throttled in bursts
-//	order-processor        nodejs22.x       x86_64  1024  15s     5/s                    error spike, hourly deploy; X-Ray; secrets extension
+//	order-processor        nodejs22.x       x86_64  1024  15s     5/s                    error spike, hourly deploy (timeout 15s/20s); X-Ray; secrets extension
 //	image-thumbnailer      nodejs22.x       x86_64  1536  30s     2/s                    heavy tail, some timeouts
 //	push-notifications     python3.13       arm64   256   10s     4/s                    JSON log format
 //	invoice-pdf-generator  java21           x86_64  3008  60s     0.3/s                  PDF rendering: seconds, ~2 GB; 3 s inits
@@ -82,7 +83,31 @@
 //	                           ig-dm-sender is throttled
 //	minute 25-30  error spike  order-processor: payment gateway 502s, a third of invocations fail
 //	minute 40     deploy       order-processor: a new version number in START lines and stream
-//	                           names, a KindMeta with the new Version, a cold-start wave
+//	                           names, a configuration change (its timeout becomes 15 s in even
+//	                           hours, 20 s in odd hours), a KindMeta with the new Version and
+//	                           TimeoutMs, a cold-start wave
+//
+// The deploy's timeout is the one the simulation applies: from the deploy
+// on, order-processor's invocations that hang (about one in a thousand)
+// time out after 15 or 20 seconds ("Task timed out after 20.00 seconds").
+//
+// Each incident is short against the hour before it, so that it stands out
+// against a baseline of the preceding hour although that hour holds the
+// same incidents 60 minutes earlier: during the spike order-processor fails
+// about 35% of its invocations against about 4% over an hour, and the
+// webhook's rate in the minute after the burst's rise is about seven
+// times its hourly average.
+//
+// # History
+//
+// Backfill (and Run, when it starts) fills the last two hours by default
+// (History): a one-hour window and the hour before it, its baseline, both
+// as real log lines. The designed fleet's two hours at the daily peak are
+// about half a million invocations; the backfill simulates and writes them
+// on the calling goroutine, parses them on a second and ingests the events
+// on a third (in order), so that on two cores two hours take about as long
+// as one hour took on one (a second and a half or less into a
+// model.Store).
 //
 // # Determinism
 //

@@ -83,8 +83,12 @@ type spec struct {
 	format  logFormat
 	arch    model.Arch
 	memMB   int
-	timeout int64 // ms
+	timeout int64 // ms; for a function that deploys, the timeout its deploys set in even hours (UTC)
 	region  string
+	// oddTimeout (ms), when set, is the timeout that the deploys of a
+	// function that deploys set in odd hours (UTC): each hourly deploy
+	// changes its configuration as well as its version (see timeoutAt).
+	oddTimeout int64
 
 	// Load: a Poisson rate at the daily peak (invocations per second), or a
 	// schedule (every seconds, at phase), or a fraction of an upstream
@@ -149,6 +153,12 @@ const (
 	fnFullSync  = "inventory-full-sync"
 	burstPeak   = 55.0 // extra webhook invocations per second at the burst's peak
 	spikeErrorP = 0.35 // order-processor failure probability during the spike
+	// order-processor's timeout (ms) as its deploys set it: in even hours
+	// (UTC) and in odd hours.
+	ordersTimeoutEven = 15_000
+	ordersTimeoutOdd  = 20_000
+	// dmSenderReserved is ig-dm-sender's reserved concurrency.
+	dmSenderReserved = 8
 )
 
 // designedFleet is the hand-made fleet, incident functions first so that a
@@ -188,7 +198,7 @@ func designedFleet() []*spec {
 		},
 		{
 			name: fnDMSender, rt: rtNode22, lang: langNode, arch: model.ArchARM, memMB: 256, timeout: 30_000, region: regionUSEast1,
-			upstream: fnLookup, fraction: 0.9, reserved: 8,
+			upstream: fnLookup, fraction: 0.9, reserved: dmSenderReserved,
 			medianMs: 620, sigma: 0.3, tailP: 0.02, memBase: 92, memJitter: 9, initMs: 210,
 			logs: []logTmpl{
 				{p: 0.97, level: lvlInfo, msg: "sent DM to @{user}: https://shop.example.com/p/{sku}"},
@@ -196,7 +206,8 @@ func designedFleet() []*spec {
 			},
 		},
 		{
-			name: fnOrders, rt: rtNode22, lang: langNode, arch: model.ArchX86, memMB: 1024, timeout: 15_000, region: regionUSEast1,
+			name: fnOrders, rt: rtNode22, lang: langNode, arch: model.ArchX86, memMB: 1024, timeout: ordersTimeoutEven, region: regionUSEast1,
+			oddTimeout: ordersTimeoutOdd, timeoutP: 0.001,
 			rate: 5, diurnal: 0.8, deploys: true, spike: true, traced: true, secretsExt: true,
 			medianMs: 380, sigma: 0.45, tailP: 0.02, memBase: 182, memJitter: 30, initMs: 320,
 			initLog: "loaded config from SSM (stage=prod)",
@@ -416,7 +427,7 @@ func buildFleet(n int) []*spec {
 		c := *tmpl
 		c.name = fmt.Sprintf("%s-%s-%02d", teams[h%uint64(len(teams))], tmpl.name, i/designed+1)
 		c.upstream, c.fraction = "", 0
-		c.burst, c.spike, c.deploys, c.reserved, c.snapStart = false, false, false, 0, ""
+		c.burst, c.spike, c.deploys, c.reserved, c.snapStart, c.oddTimeout = false, false, false, 0, "", 0
 		c.memMB = memorySizes[(h>>8)%uint64(len(memorySizes))]
 		if c.memMB < tmpl.memMB/2 {
 			c.memMB = tmpl.memMB

@@ -146,7 +146,7 @@ func (g *generator) timedOut(inv *invocation, req []byte, at int64) {
 	b = append(b, ' ')
 	b = append(b, req...)
 	b = append(b, " Task timed out after "...)
-	b = appendFixed(b, min(inv.f.sp.timeout, maxTimeoutMs)/10, 2)
+	b = appendFixed(b, inv.timeoutMs/10, 2)
 	g.buf = append(b, " seconds\n"...)
 	g.line(inv, at)
 }

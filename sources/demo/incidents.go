@@ -1,9 +1,12 @@
 package demo
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/fntop/fntop/model"
 )
 
 // IncidentKind names a kind of scheduled incident.
@@ -24,10 +27,12 @@ const (
 	// Node.js "Invoke Error" (function errors) and the rest run slower.
 	IncidentErrorSpike IncidentKind = "error-spike"
 	// IncidentDeploy: at minute 40 a new version of order-processor is
-	// published and its alias moved. All its execution environments are
-	// replaced: a cold-start wave on new log streams named after the new
-	// version, START lines with the new version, and a model.KindMeta event
-	// with the new Version.
+	// published and its alias moved, with a configuration change: its
+	// timeout becomes 15 s in even hours (UTC) and 20 s in odd ones. All
+	// its execution environments are replaced: a cold-start wave on new
+	// log streams named after the new version, START lines with the new
+	// version, and a model.KindMeta event with the new Version and
+	// TimeoutMs. Its invocations run under the new timeout from then on.
 	IncidentDeploy IncidentKind = "deploy"
 )
 
@@ -44,6 +49,11 @@ type Incident struct {
 	Start, End time.Time
 	// Version is the version a deploy publishes; empty otherwise.
 	Version string
+	// Changes lists the configuration changes of a deploy, as the store
+	// records them from the source's model.KindMeta events (Field is a
+	// model.Change* constant; From and To are the values as numbers:
+	// version numbers, milliseconds); nil for other incidents.
+	Changes []model.Change
 	// Summary is one line for people.
 	Summary string
 }
@@ -65,7 +75,7 @@ const (
 //
 //	minute 10-15  burst        ig-comment-webhook (+ its chain; ig-dm-sender throttled)
 //	minute 25-30  error-spike  order-processor
-//	minute 40     deploy       order-processor (new version, cold-start wave until 42)
+//	minute 40     deploy       order-processor (new version, timeout 15 s <-> 20 s, cold-start wave until 42)
 //
 // Fleets cut to fewer than five functions by Functions lack some of the
 // functions named here.
@@ -87,6 +97,11 @@ func Incidents(start, end time.Time) []Incident {
 func hourIncidents(h time.Time) []Incident {
 	at := func(sec int) time.Time { return h.Add(time.Duration(sec) * time.Second) }
 	deploy := at(deployAt)
+	d := deploy.Unix()
+	change := func(field, from, to string) model.Change {
+		return model.Change{Time: deploy, Function: fnOrders, Source: "demo", Field: field, From: from, To: to}
+	}
+	fromTimeout, toTimeout := ordersTimeoutAt(d-1), ordersTimeoutAt(d)
 	return []Incident{
 		{
 			Kind: IncidentBurst, Function: fnWebhook,
@@ -102,8 +117,13 @@ func hourIncidents(h time.Time) []Incident {
 		{
 			Kind: IncidentDeploy, Function: fnOrders, Affected: []string{fnOrders},
 			Start: deploy, End: at(deployAt + deployWave),
-			Version: deployVersion(deploy.Unix()),
-			Summary: "order-processor deploy: new version, every execution environment replaced",
+			Version: deployVersion(d),
+			Changes: []model.Change{
+				change(model.ChangeVersion, deployVersion(d-1), deployVersion(d)),
+				change(model.ChangeTimeout, strconv.FormatInt(fromTimeout, 10), strconv.FormatInt(toTimeout, 10)),
+			},
+			Summary: fmt.Sprintf("order-processor deploy: version %s, timeout %d s -> %d s, every execution environment replaced",
+				deployVersion(d), fromTimeout/1000, toTimeout/1000),
 		},
 	}
 }
@@ -112,6 +132,33 @@ func hourIncidents(h time.Time) []Incident {
 // one more for every hourly deploy since 2026-01-01.
 func deployVersion(sec int64) string {
 	return strconv.FormatInt(posMod(floorDiv(sec-deployEpoch, 3600), 100000)+1, 10)
+}
+
+// ordersTimeoutAt is order-processor's timeout (ms) at unix second sec: the
+// one its last deploy set, 15 s for a deploy in an even hour (UTC), 20 s in
+// an odd one.
+func ordersTimeoutAt(sec int64) int64 {
+	if deployedInOddHour(sec) {
+		return ordersTimeoutOdd
+	}
+	return ordersTimeoutEven
+}
+
+// deployedInOddHour reports whether the last hourly deploy at or before
+// unix second sec was in an odd hour (UTC).
+func deployedInOddHour(sec int64) bool {
+	return posMod(floorDiv(sec-deployAt, 3600), 2) == 1
+}
+
+// timeoutAt is sp's configured timeout (ms) at unix second sec: for a
+// function whose deploys change it, the one its last deploy set (timeout
+// in even hours, oddTimeout in odd ones; see ordersTimeoutAt); its fixed
+// timeout otherwise.
+func (sp *spec) timeoutAt(sec int64) int64 {
+	if sp.deploys && sp.oddTimeout > 0 && deployedInOddHour(sec) {
+		return sp.oddTimeout
+	}
+	return sp.timeout
 }
 
 // burstExtra is the webhook's extra rate (invocations per second) at unix

@@ -32,8 +32,9 @@ type itemKind uint8
 
 const (
 	itemLine      itemKind = iota // a log message, fed to the Lambda log parser
-	itemMeta                      // a model.KindMeta event: a deploy's new version
+	itemMeta                      // a model.KindMeta event: a deploy's new version and timeout
 	itemThrottles                 // a model.KindAggregate of one minute's throttles
+	itemEvent                     // a ready event (configuration, status), in a pipeline batch
 )
 
 // item is an event scheduled for release once the clock passes at.
@@ -75,6 +76,7 @@ type fnState struct {
 	knot      int64      // wobble knot cached in knotV
 	knotV     [2]float64 // wobble values at knots knot and knot+1
 	version   string
+	timeout   int64 // ms: the configured timeout in force (see spec.timeoutAt)
 	throttles int64
 	seq       uint64
 }
@@ -91,12 +93,16 @@ func (f *fnState) curVersion() string {
 
 // generator turns (seed, time) into events. It simulates whole seconds, in
 // order, and releases the lines they scheduled once the clock passes them.
+// Released items go to its deliverer, directly or (while a backfill runs
+// a pipeline) through pipe.
 type generator struct {
 	source string
 	seed   uint64
 	fns    []fnState
 	parser *lambdalog.Parser
 	sink   model.Sink
+	d      deliverer
+	pipe   *pipeline
 
 	nextSec   int64 // next second to simulate
 	emitFrom  int64 // first second whose invocations produce events
@@ -104,7 +110,6 @@ type generator struct {
 	sortedSec int64 // buckets up to this second are sorted
 
 	ring [ringSize][]item
-	out  []model.Event
 
 	pcg, fpcg *rand.PCG
 	rng, frng *rand.Rand
@@ -124,7 +129,6 @@ func newGenerator(src *Source, sink model.Sink) *generator {
 		sink:   sink,
 		pcg:    rand.NewPCG(0, 0),
 		fpcg:   rand.NewPCG(0, 0),
-		out:    make([]model.Event, 0, batchSize+64),
 	}
 	g.rng = rand.New(g.pcg)
 	g.frng = rand.New(g.fpcg)
@@ -134,6 +138,12 @@ func newGenerator(src *Source, sink model.Sink) *generator {
 		index[sp.name] = i
 	}
 	g.fns = make([]fnState, len(src.fleet))
+	names := make([]string, len(src.fleet))
+	for i, sp := range src.fleet {
+		names[i] = sp.name
+	}
+	g.d = deliverer{source: g.source, names: names, parser: g.parser, sink: sink,
+		out: make([]model.Event, 0, batchSize+64)}
 	for i, sp := range src.fleet {
 		f := &g.fns[i]
 		f.sp, f.idx, f.key, f.up = sp, int32(i), nameKey(sp.name), -1
@@ -186,26 +196,29 @@ func (g *generator) reset(nowMs, historyMs int64) {
 	}
 }
 
-// metas appends the configuration of every function as of unix ms at.
+// metas emits the configuration of every function as of unix ms at.
 func (g *generator) metas(at int64) {
 	t := time.UnixMilli(at).UTC()
+	sec := floorDiv(at, 1000)
 	for i := range g.fns {
 		f := &g.fns[i]
 		version := f.curVersion()
 		if f.sp.deploys {
-			version = deployVersion(floorDiv(at, 1000))
+			version = deployVersion(sec)
 		}
-		g.out = append(g.out, g.meta(f, t, version))
+		g.emit(g.meta(f, t, version, sec))
 	}
 }
 
-func (g *generator) meta(f *fnState, t time.Time, version string) model.Event {
+// meta is the whole configuration of f at unix second sec.
+func (g *generator) meta(f *fnState, t time.Time, version string, sec int64) model.Event {
 	sp := f.sp
 	return model.Event{
 		Kind: model.KindMeta, Source: g.source, Function: sp.name, Time: t,
 		Meta: model.FunctionMeta{
 			Region: sp.region, Account: Account, Arch: sp.arch, Runtime: sp.rt.id,
-			MemorySizeMB: sp.memMB, TimeoutMs: float64(sp.timeout), Version: version,
+			MemorySizeMB: sp.memMB, TimeoutMs: float64(sp.timeoutAt(sec)), Version: version,
+			ReservedConcurrency: sp.reserved, ReservedConcurrencyKnown: sp.reserved > 0,
 		},
 	}
 }
@@ -276,36 +289,35 @@ func (g *generator) push(it item) {
 	*b = append(*b, it)
 }
 
+// deliver hands a released item on: to the pipeline while one runs, to
+// the deliverer otherwise.
 func (g *generator) deliver(it *item) {
-	f := &g.fns[it.fn]
-	t := time.UnixMilli(it.at).UTC()
-	switch it.kind {
-	case itemLine:
-		g.out = g.parser.Feed(lambdalog.Input{
-			Source: g.source, Function: f.sp.name, Stream: it.stream, Time: t, Message: it.msg,
-		}, g.out)
-	case itemMeta:
-		// A deploy changes the version only; the runtime and the rest stay.
-		g.out = append(g.out, model.Event{
-			Kind: model.KindMeta, Source: g.source, Function: f.sp.name, Time: t,
-			Meta: model.FunctionMeta{Version: it.msg},
-		})
-	case itemThrottles:
-		g.out = append(g.out, model.Event{
-			Kind: model.KindAggregate, Source: g.source, Function: f.sp.name, Time: t.Add(-time.Minute),
-			Aggregate: model.Aggregate{Span: time.Minute, Throttles: it.n, HasThrottles: true},
-		})
+	if g.pipe != nil {
+		g.pipe.add(*it, nil)
+		return
 	}
-	if len(g.out) >= batchSize {
-		g.flush()
+	g.d.deliver(it)
+}
+
+// emit hands on a ready event, in order with the released items.
+func (g *generator) emit(ev model.Event) {
+	if g.pipe != nil {
+		g.pipe.add(item{kind: itemEvent}, &ev)
+		return
+	}
+	g.d.out = append(g.d.out, ev)
+	if len(g.d.out) >= batchSize {
+		g.d.flush()
 	}
 }
 
+// flush sends what was handed on so far towards the sink.
 func (g *generator) flush() {
-	if len(g.out) > 0 {
-		g.sink.Ingest(g.out...)
-		g.out = g.out[:0]
+	if g.pipe != nil {
+		g.pipe.send()
+		return
 	}
+	g.d.flush()
 }
 
 // simulate runs second s of function f: state resets, idle reaping,
@@ -317,10 +329,11 @@ func (g *generator) simulate(f *fnState, s int64, emit bool) {
 		// A deploy or a platform recycle: in-flight invocations finish on
 		// the old environments, new ones start on new environments.
 		f.envs = f.envs[:0]
+		f.timeout = sp.timeoutAt(s)
 		if sp.deploys {
 			f.version = deployVersion(s)
 			if emit {
-				g.push(item{at: s * 1000, seq: f.nextSeq(), fn: f.idx, kind: itemMeta, msg: f.version})
+				g.push(item{at: s * 1000, seq: f.nextSeq(), fn: f.idx, kind: itemMeta, msg: f.version, n: f.timeout})
 			}
 		}
 	}
@@ -423,6 +436,7 @@ type invocation struct {
 
 	durUs, initUs, restoreUs int64
 	billedRestoreMs          int64
+	timeoutMs                int64 // the configured timeout it ran under
 	mem, maxMem              int
 	fate                     fate
 	cold                     bool
@@ -476,7 +490,7 @@ func (g *generator) invoke(f *fnState, s, a int64, emit bool) {
 	if mem >= sp.memMB && ft != fateExitOOM {
 		ft = fateOOM
 	}
-	timeout := min(sp.timeout, maxTimeoutMs)
+	timeout := min(f.timeout, maxTimeoutMs)
 	switch {
 	case ft == fateOOM || ft == fateExitOOM:
 		durMs = min(durMs, float64(timeout)*0.9)
@@ -508,7 +522,7 @@ func (g *generator) invoke(f *fnState, s, a int64, emit bool) {
 		}
 		f.envs = append(f.envs, e)
 	}
-	inv := invocation{f: f, e: e, arrive: a, durUs: durUs, mem: mem, fate: ft, detail: detail}
+	inv := invocation{f: f, e: e, arrive: a, durUs: durUs, timeoutMs: timeout, mem: mem, fate: ft, detail: detail}
 	if e.fresh {
 		inv.cold = true
 		if sp.snapStart != "" {

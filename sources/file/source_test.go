@@ -400,13 +400,27 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-// TestNoLogs drops log lines but keeps the figures.
+// TestNoLogs drops log lines but keeps the figures, and the lines error
+// signatures are made of.
 func TestNoLogs(t *testing.T) {
 	for _, file := range []string{"raw.log", "subscription.jsonl", "tail.txt"} {
-		full := runSource(t, "testdata/"+file, nil).summary()
+		fullSink := runSource(t, "testdata/"+file, nil)
+		full := fullSink.summary()
+		var signed int
+		for _, e := range fullSink.of(model.KindLog) {
+			if e.Log.Signed() {
+				signed++
+			}
+		}
 		sink := runSource(t, "testdata/"+file, nil, WithLogs(false))
-		if n := len(sink.of(model.KindLog)); n != 0 {
-			t.Errorf("%s: %d log events", file, n)
+		logs := sink.of(model.KindLog)
+		for _, e := range logs {
+			if !e.Log.Signed() {
+				t.Errorf("%s: log event %q kept", file, e.Log.Message)
+			}
+		}
+		if len(logs) != signed {
+			t.Errorf("%s: %d error lines kept, want %d", file, len(logs), signed)
 		}
 		got := sink.summary()
 		for fn, s := range full {
@@ -415,7 +429,7 @@ func TestNoLogs(t *testing.T) {
 				t.Errorf("%s: %s missing", file, fn)
 				continue
 			}
-			s.Logs, s.Streams, g.Streams = 0, nil, nil
+			s.Logs, g.Logs, s.Streams, g.Streams = 0, 0, nil, nil
 			if g.String() != s.String() {
 				t.Errorf("%s: %s: got %v, want %v", file, fn, g, s)
 			}

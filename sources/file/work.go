@@ -311,7 +311,7 @@ func (w *worker) settle(from int) {
 	j := from
 	for i := from; i < len(out); i++ {
 		e := &out[i]
-		if e.Kind == model.KindLog {
+		if e.Kind == model.KindLog && !e.Log.Signed() {
 			*e = model.Event{Kind: model.KindSeen, Source: e.Source, Function: e.Function, Time: e.Time}
 		}
 		switch {

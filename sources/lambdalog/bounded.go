@@ -54,7 +54,17 @@ func newClockMap[K comparable, V any](limit int, hash func(K) uint64) clockMap[K
 	if limit < 1 {
 		limit = 1
 	}
-	return clockMap[K, V]{limit: limit, hash: hash, index: make([]bucket, 16)}
+	return clockMap[K, V]{limit: limit, hash: hash, index: newIndex(16)}
+}
+
+// newIndex returns an empty index of n buckets. It writes them before the
+// first probe reads them: a fresh page read first is mapped to the shared
+// zero page and copied on the first write, which costs the other CPUs that
+// run the process a TLB flush; written first, it is simply allocated.
+func newIndex(n int) []bucket {
+	index := make([]bucket, n)
+	clear(index)
+	return index
 }
 
 // len returns the number of entries.
@@ -229,7 +239,7 @@ func (m *clockMap[K, V]) remove(pos int) {
 // grow doubles the index and rehashes the entries.
 func (m *clockMap[K, V]) grow() {
 	old := m.index
-	m.index = make([]bucket, 2*len(old))
+	m.index = newIndex(2 * len(old))
 	for _, b := range old {
 		if b.slot != 0 {
 			m.insert(b.hash, b.slot-1)

@@ -70,7 +70,8 @@ func WithMaxFunctions(n int) Option { return func(p *Parser) { p.maxFunctions = 
 // as skipped ("line too long") and logged cut to that length.
 func WithMaxLineBytes(n int) Option { return func(p *Parser) { p.maxLine = n } }
 
-// WithLogs(false) makes Feed emit no model.KindLog: it returns only what a
+// WithLogs(false) makes Feed emit no model.KindLog but for the lines error
+// signatures are made of (model.LogLine.Signed): it returns only what a
 // message says beyond its own presence (invocations, amendments, init
 // phases, metadata, skipped counts), and the caller, which learns from
 // Line where in time the message was, accounts for the line itself (a
@@ -283,9 +284,9 @@ func (p *Parser) Feed(in Input, out []model.Event) []model.Event {
 	}
 	p.line = t
 	var e *model.Event
-	if !p.noLogs {
+	if line := (model.LogLine{Stream: in.Stream, RequestID: id, Level: r.Level, Kind: r.Line, Message: msg}); !p.noLogs || line.Signed() {
 		out, e = push(out, model.KindLog, &in, t)
-		e.Log = model.LogLine{Stream: in.Stream, RequestID: id, Level: r.Level, Kind: r.Line, Message: msg}
+		e.Log = line
 	}
 
 	switch r.Type {

@@ -8,12 +8,14 @@ package common
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/themes"
+	"github.com/fntop/fntop/tui/termsafe"
 )
 
 // Data is what the UI reads; *model.Store implements it. Calls are made
@@ -21,6 +23,12 @@ import (
 type Data interface {
 	Snapshot(model.SnapshotOptions) *model.Snapshot
 	Logs(model.LogQuery) []model.LogEntry
+	// Invocation is the stored record of one request of a function
+	// (false when the store does not hold it, or no longer).
+	Invocation(function, requestID string) (model.InvocationRecord, bool)
+	// RecentInvocations are a function's stored invocations, oldest
+	// first; limit > 0 keeps the newest limit.
+	RecentInvocations(function string, limit int) []model.InvocationRecord
 }
 
 // Navigation messages: views ask the root to change view by returning a
@@ -32,6 +40,11 @@ type (
 	OpenLogsMsg struct{ Function string }
 	// BackMsg returns to the previous view.
 	BackMsg struct{}
+	// OpenTriageMsg opens the triage view.
+	OpenTriageMsg struct{}
+	// OpenInvocationMsg opens the invocation view of one request of
+	// Function.
+	OpenInvocationMsg struct{ Function, RequestID string }
 )
 
 // Styles are every lipgloss style the UI uses, built once from a theme.
@@ -261,4 +274,48 @@ func Sparkline(values []float64, width int) string {
 		}
 	}
 	return string(out)
+}
+
+// ChangeText says a configuration change for people: "version 41 → 42",
+// "timeout 15 s → 20 s", "memory 512 MB → 1024 MB". Values from sources
+// are made terminal-safe.
+func ChangeText(c model.Change) string {
+	from, to := c.From, c.To
+	label := c.Field
+	unit := func(f func(string) string) { from, to = f(from), f(to) }
+	switch c.Field {
+	case model.ChangeVersion:
+		label = "version"
+	case model.ChangeTimeout:
+		label = "timeout"
+		unit(func(v string) string {
+			if ms, err := strconv.ParseFloat(v, 64); err == nil {
+				return strconv.FormatFloat(ms/1000, 'f', -1, 64) + " s"
+			}
+			return v
+		})
+	case model.ChangeMemory:
+		label = "memory"
+		unit(func(v string) string {
+			if _, err := strconv.Atoi(v); err == nil {
+				return v + " MB"
+			}
+			return v
+		})
+	case model.ChangeConcurrency:
+		label = "reserved concurrency"
+	case model.ChangeReplicas:
+		label = "replicas"
+	case model.ChangeRuntime:
+		label = "runtime"
+	case model.ChangeArch:
+		label = "architecture"
+	}
+	if from == "" {
+		from = "?"
+	}
+	if to == "" {
+		to = "?"
+	}
+	return termsafe.Text(label) + " " + termsafe.Text(from) + " → " + termsafe.Text(to)
 }

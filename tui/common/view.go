@@ -5,11 +5,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/model/triage"
 )
 
-// The view contract. Each view (tui/fleet, tui/function, tui/logs) is a
-// value type Model in its own package, built by New(styles, ...), stored by
-// the root by its concrete type, and:
+// The view contract. Each view (tui/fleet, tui/function, tui/logs,
+// tui/triage, tui/invocation) is a value type Model in its own package,
+// built by New(styles, ...), stored by the root by its concrete type, and:
 //
 //	func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) // keys, mouse (coordinates relative to the view's top-left), own messages
 //	func (m Model) View() string                        // at most Height lines, each at most Width cells
@@ -38,6 +39,22 @@ type View interface {
 type LogsConsumer interface {
 	LogQuery() model.LogQuery
 	AddLogs([]model.LogEntry)
+}
+
+// ReportConsumer is implemented by views that show the triage report
+// (the fleet's anomaly column, the triage view): the root builds it with
+// triage.Build in a command and hands it over. A nil report means none
+// could be built yet.
+type ReportConsumer interface {
+	SetReport(*triage.Report)
+}
+
+// InvocationConsumer is implemented by the invocation view: the root asks
+// InvocationQuery() which request to read and hands the store's record to
+// SetInvocation (found false when the store does not hold it).
+type InvocationConsumer interface {
+	InvocationQuery() (function, requestID string)
+	SetInvocation(rec model.InvocationRecord, found bool)
 }
 
 // KeyMsgIsText reports whether a key message is printable text, for views

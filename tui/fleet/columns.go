@@ -14,6 +14,7 @@ type Column int
 // The columns, in display order.
 const (
 	ColName Column = iota
+	ColFlags
 	ColRate
 	ColErrors
 	ColErrorRate
@@ -47,6 +48,7 @@ type column struct {
 
 var columns = [numColumns]column{
 	ColName:      {title: "NAME", width: 20, drop: 0, sortKey: "N", help: "name"},
+	ColFlags:     {title: "!", width: 3, right: true, drop: 0, sortKey: "!", help: "anomaly score (triage)", desc: true},
 	ColRate:      {title: "INV/S", width: 7, right: true, drop: 0, sortKey: "R", help: "rate", desc: true},
 	ColErrors:    {title: "ERR", width: 6, right: true, drop: 0, sortKey: "E", help: "errors", desc: true},
 	ColErrorRate: {title: "ERR%", width: 6, right: true, drop: 1, sortKey: "X", help: "error rate", desc: true},

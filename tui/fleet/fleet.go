@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -18,6 +19,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fntop/fntop/model"
+	analysis "github.com/fntop/fntop/model/triage"
 	"github.com/fntop/fntop/tui/common"
 	"github.com/fntop/fntop/tui/termsafe"
 )
@@ -52,9 +54,10 @@ type Model struct {
 
 	width, height int
 
-	snap *model.Snapshot
-	rows []row // every function, in sort order
-	view []int // indexes into rows of the functions that pass the filter
+	snap   *model.Snapshot
+	report *analysis.Report // the latest triage report (nil: none yet)
+	rows   []row            // every function, in sort order
+	view   []int            // indexes into rows of the functions that pass the filter
 
 	sortCol  Column
 	sortDesc bool
@@ -84,6 +87,11 @@ type Model struct {
 	colHeader  string
 	body       []string
 }
+
+var (
+	_ common.View           = (*Model)(nil)
+	_ common.ReportConsumer = (*Model)(nil)
+)
 
 // New returns a fleet view drawn with st.
 func New(st common.Styles, opts ...Option) Model {
@@ -125,7 +133,51 @@ func (m *Model) SetSize(width, height int) {
 func (m *Model) SetSnapshot(s *model.Snapshot) {
 	m.snap = s
 	m.rows = buildRows(s)
+	m.scoreRows()
 	m.rebuild()
+}
+
+// SetReport hands the view a triage report: the anomaly column shows each
+// function's flags, and the anomaly sort orders by score. Reports come
+// less often than snapshots; the latest is kept.
+func (m *Model) SetReport(r *analysis.Report) {
+	if r == nil || r == m.report {
+		return
+	}
+	m.report = r
+	m.scoreRows()
+	m.rebuild()
+}
+
+// scoreRows fills the anomaly column from the report: the number of flags,
+// coloured by the score; "-" for a function the report does not know.
+func (m *Model) scoreRows() {
+	for i := range m.rows {
+		r := &m.rows[i]
+		f := m.report.Function(r.fs.Name)
+		r.score, r.scored = 0, f != nil
+		set := func(text string, t tone) {
+			r.cells[ColFlags], r.cellW[ColFlags], r.tones[ColFlags] = text, width(text), t
+		}
+		switch {
+		case f == nil:
+			set("-", toneSubtle)
+		case !f.Flagged():
+			set("0", toneSubtle)
+		default:
+			r.score = f.Score
+			t := toneAccent
+			switch {
+			case f.ChronicOnly():
+				t = toneSubtle
+			case f.Score >= 1:
+				t = toneError
+			case f.Score >= 0.3:
+				t = toneWarn
+			}
+			set(strconv.Itoa(len(f.Flags)), t)
+		}
+	}
 }
 
 // Keys are the bindings for help; those the current state cannot use are
@@ -317,6 +369,9 @@ func (m *Model) sortRows() {
 	c, desc := m.sortCol, m.sortDesc
 	slices.SortFunc(m.rows, func(a, b row) int {
 		r, am, bm := compareBy(c, a.fs, b.fs)
+		if c == ColFlags {
+			r, am, bm = cmp.Compare(a.score, b.score), !a.scored, !b.scored
+		}
 		switch {
 		case am && !bm:
 			return 1

@@ -15,6 +15,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/fntop/fntop/model"
+	analysis "github.com/fntop/fntop/model/triage"
 	"github.com/fntop/fntop/themes"
 	"github.com/fntop/fntop/tui/common"
 )
@@ -674,5 +675,84 @@ func TestUnpricedCostIsADash(t *testing.T) {
 	}
 	if strings.Contains(row, "$") {
 		t.Errorf("an unpriced function shows a price: %q", row)
+	}
+}
+
+// anomalyReport ranks the fixture's fleet: payments-worker's error rate
+// jumped against the baseline, checkout-api was deployed (a small flag);
+// legacy[v1] is unknown to the report.
+func anomalyReport(t *testing.T) *analysis.Report {
+	t.Helper()
+	cur := fixture()
+	cur.HistoryStart = t0.Add(-3 * time.Hour)
+	cur.Functions = slices.DeleteFunc(slices.Clone(cur.Functions), func(f model.FunctionStats) bool { return f.Name == "legacy[v1]" })
+	cur.Changes = []model.Change{{Time: t0.Add(time.Minute), Function: "checkout-api", Source: "demo", Field: model.ChangeVersion, From: "1", To: "2"}}
+	base := &model.Snapshot{
+		Window:       model.WindowInfo{Label: "1h", Start: t0.Add(-61 * time.Minute), End: t0.Add(-time.Minute), Seconds: 3600},
+		HistoryStart: t0.Add(-3 * time.Hour),
+	}
+	for _, f := range cur.Functions {
+		b := f
+		b.Invocations *= 12
+		b.Errors = b.Invocations / 1000
+		b.ErrorRate = 0.001
+		b.Series = nil
+		base.Functions = append(base.Functions, b)
+	}
+	r := analysis.Analyze(cur, base, analysis.Options{})
+	if r.Functions[0].Name != "payments-worker" || !r.Function("checkout-api").Flagged() {
+		t.Fatalf("fixture: ranking %s first, checkout-api flags %v", r.Functions[0].Name, r.Function("checkout-api").Flags)
+	}
+	return r
+}
+
+// TestSortByAnomalyScore: ! sorts by the triage score, highest first, and
+// functions the report does not know last; the column counts the flags.
+func TestSortByAnomalyScore(t *testing.T) {
+	m := newModel(t, 160, 30, fixture())
+	r := anomalyReport(t)
+	m.SetReport(r)
+	if got := order(m); got[0] != "checkout-api" {
+		t.Fatalf("a report changed the rate order: %q", got)
+	}
+	m = send(t, m, runes("!"))
+	got := order(m)
+	if got[0] != "payments-worker" || got[1] != "checkout-api" || got[len(got)-1] != "legacy[v1]" {
+		t.Fatalf("! order: %q", got)
+	}
+	if c, desc := m.Sort(); c != ColFlags || !desc {
+		t.Fatalf("sort = %v %v", c, desc)
+	}
+	v := ansi.Strip(m.View())
+	lines := strings.Split(v, "\n")
+	if !strings.Contains(lines[1], "!↓") {
+		t.Errorf("no sort indicator on the anomaly column: %q", lines[1])
+	}
+	cell := func(name string) string {
+		for _, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), name) {
+				f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(l), name))
+				return f[0]
+			}
+		}
+		t.Fatalf("no row %q:\n%s", name, v)
+		return ""
+	}
+	if want := fmt.Sprint(len(r.Function("payments-worker").Flags)); cell("payments-worker") != want {
+		t.Errorf("payments-worker's cell %q, want %s flags", cell("payments-worker"), want)
+	}
+	if cell("idle-cron") != "0" || cell("legacy[v1]") != "-" {
+		t.Errorf("idle-cron %q (want 0), legacy[v1] %q (want -)", cell("idle-cron"), cell("legacy[v1]"))
+	}
+	// A new snapshot keeps the scores of the last report.
+	m.SetSnapshot(fixture())
+	if got := order(m); got[0] != "payments-worker" {
+		t.Errorf("after a snapshot: %q", got)
+	}
+	// Without a report every function is unknown: the order is by name.
+	m2 := newModel(t, 160, 30, fixture())
+	m2 = send(t, m2, runes("!"))
+	if got := order(m2); !slices.IsSorted(got) {
+		t.Errorf("! without a report: %q", got)
 	}
 }

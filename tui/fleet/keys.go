@@ -57,7 +57,7 @@ var _ help.KeyMap = KeyMap{}
 
 // ShortHelp is the one-line help.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Apply, k.Cancel, k.Open, k.Logs, k.Filter, k.ClearFilter, k.Sort[ColRate], k.Sort[ColErrors], k.Sort[ColP99]}
+	return []key.Binding{k.Apply, k.Cancel, k.Open, k.Logs, k.Filter, k.ClearFilter, k.Sort[ColFlags], k.Sort[ColRate], k.Sort[ColErrors], k.Sort[ColP99]}
 }
 
 // FullHelp is the help screen: navigation, actions, then the sort keys.

@@ -80,7 +80,12 @@ func sevTone(s common.Severity) tone {
 
 // row is one function, formatted once per snapshot.
 type row struct {
-	fs    *model.FunctionStats
+	fs *model.FunctionStats
+	// score is the function's triage score when scored (a report knows
+	// the function).
+	score  float64
+	scored bool
+
 	cells [numColumns]string
 	cellW [numColumns]int // display width of each cell
 	tones [numColumns]tone

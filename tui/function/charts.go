@@ -14,6 +14,30 @@ import (
 	"github.com/fntop/fntop/tui/common"
 )
 
+// markerRune marks a deploy or configuration change on the charts and in
+// the list of changes.
+const markerRune = "┆"
+
+// changeMarks are the times of the function's changes within the charted
+// buckets (the last bucket included), oldest first.
+func (m *Model) changeMarks(pts []model.SeriesPoint) []time.Time {
+	if m.snap == nil || len(pts) == 0 {
+		return nil
+	}
+	first, last := pts[0].Start, pts[len(pts)-1].Start.Add(bucketSize(pts))
+	var out []time.Time
+	for _, c := range m.snap.Changes {
+		if c.Function != "" && c.Function != m.name {
+			continue
+		}
+		if c.Time.Before(first) || !c.Time.Before(last) {
+			continue
+		}
+		out = append(out, c.Time)
+	}
+	return out
+}
+
 // series is one line of a chart: a name, a colour and a value per bucket
 // (NaN = no data, skipped).
 type series struct {
@@ -65,6 +89,9 @@ func (m *Model) caption(c chartSpec, pts []model.SeriesPoint, width int) string 
 	b.WriteString(m.st.Bold.Render(c.title))
 	if d := bucketSize(pts); d > 0 {
 		b.WriteString(m.st.Subtle.Render(" per " + shortDuration(d)))
+	}
+	if len(m.changeMarks(pts)) > 0 {
+		b.WriteString(" " + m.st.Warn.Render(markerRune) + m.st.Subtle.Render(" change"))
 	}
 	any := false
 	for _, s := range c.lines {
@@ -160,7 +187,39 @@ func (m *Model) drawChart(c chartSpec, pts []model.SeriesPoint, width, height in
 	} else {
 		ch.DrawBrailleDataSets(names)
 	}
+	m.drawMarks(&ch, m.changeMarks(pts), last)
 	return renderCanvas(&ch.Canvas, width)
+}
+
+// drawMarks draws a vertical marker at each change's time, in the cells
+// of the graph the data lines leave empty. A change inside the last
+// bucket is drawn at its start, the chart's right edge.
+func (m *Model) drawMarks(ch *timeserieslinechart.Model, marks []time.Time, last time.Time) {
+	style := lipgloss.NewStyle().Foreground(m.st.WarnColor)
+	r := []rune(markerRune)[0]
+	for _, t := range marks {
+		if t.After(last) {
+			t = last
+		}
+		x := markColumn(ch, t)
+		for y := range ch.Origin().Y {
+			p := canvas.Point{X: x, Y: y}
+			if c := ch.Canvas.Cell(p); c.Rune == 0 || c.Rune == ' ' {
+				ch.Canvas.SetCell(p, canvas.NewCellWithStyle(r, style))
+			}
+		}
+	}
+}
+
+// markColumn is the canvas column of time t, as the chart places a rune
+// drawn at t.
+func markColumn(ch *timeserieslinechart.Model, t time.Time) int {
+	sf := ch.ScaleFloat64Point(canvas.Float64Point{X: float64(t.Unix())})
+	p := canvas.CanvasPointFromFloat64Point(ch.Origin(), sf)
+	if ch.YStep() > 0 {
+		p.X++
+	}
+	return p.X
 }
 
 // renderCanvas draws a chart's canvas. ntcharts renders every cell with

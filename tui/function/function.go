@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/fntop/fntop/model"
+	analysis "github.com/fntop/fntop/model/triage"
 	"github.com/fntop/fntop/tui/common"
 )
 
@@ -25,6 +26,19 @@ const (
 	// wheelStep is how many lines a mouse wheel notch scrolls.
 	wheelStep = 3
 )
+
+// Option configures a Model.
+type Option func(*Model)
+
+// WithPrices sets the price table of the cost what-if (default
+// model.DefaultPrices()).
+func WithPrices(p *model.PriceTable) Option {
+	return func(m *Model) {
+		if p != nil {
+			m.prices = p
+		}
+	}
+}
 
 // Model is the function view. It is a value; the root stores it by its
 // concrete type.
@@ -38,6 +52,14 @@ type Model struct {
 	snap *model.Snapshot
 	fn   *model.FunctionStats // the function in snap; nil when absent
 
+	prices *model.PriceTable
+	whatIf *analysis.CostWhatIf // of fn; nil without fn
+
+	// errs are the recent errors shown, newest first; errCursor marks
+	// the one enter opens.
+	errs      []model.ErrorSample
+	errCursor int
+
 	logs    []model.LogEntry // oldest first, at most logCapacity
 	lastSeq uint64
 
@@ -49,8 +71,14 @@ type Model struct {
 }
 
 // New returns the view of the function called name.
-func New(st common.Styles, name string) Model {
+func New(st common.Styles, name string, opts ...Option) Model {
 	m := Model{st: st, keys: DefaultKeyMap(), name: name}
+	for _, o := range opts {
+		o(&m)
+	}
+	if m.prices == nil {
+		m.prices = model.DefaultPrices()
+	}
 	m.rebuild()
 	return m
 }
@@ -83,7 +111,7 @@ func (m *Model) SetSnapshot(s *model.Snapshot) {
 		return
 	}
 	m.snap = s
-	m.fn = nil
+	m.fn, m.whatIf = nil, nil
 	if s != nil {
 		for i := range s.Functions {
 			if s.Functions[i].Name == m.name {
@@ -91,6 +119,10 @@ func (m *Model) SetSnapshot(s *model.Snapshot) {
 				break
 			}
 		}
+	}
+	if m.fn != nil {
+		w := analysis.WhatIf(*m.fn, m.prices)
+		m.whatIf = &w
 	}
 	m.rebuild()
 }
@@ -139,6 +171,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, func() tea.Msg { return common.OpenLogsMsg{Function: name} }
 		case key.Matches(msg, m.keys.Back):
 			return m, func() tea.Msg { return common.BackMsg{} }
+		case key.Matches(msg, m.keys.NextError):
+			m.moveError(1)
+		case key.Matches(msg, m.keys.PrevError):
+			m.moveError(-1)
+		case key.Matches(msg, m.keys.OpenError):
+			if m.errCursor < len(m.errs) && m.errs[m.errCursor].RequestID != "" {
+				name, id := m.name, m.errs[m.errCursor].RequestID
+				return m, func() tea.Msg { return common.OpenInvocationMsg{Function: name, RequestID: id} }
+			}
 		case key.Matches(msg, m.keys.Up):
 			m.scrollBy(-1)
 		case key.Matches(msg, m.keys.Down):
@@ -164,6 +205,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// moveError marks the next older (+1) or newer (-1) recent error.
+func (m *Model) moveError(d int) {
+	if len(m.errs) == 0 {
+		return
+	}
+	m.errCursor = min(max(m.errCursor+d, 0), len(m.errs)-1)
+	m.rebuildLower()
 }
 
 // Scroll is the first visible line of the lower panes.

@@ -154,7 +154,7 @@ func TestViewGolden(t *testing.T) {
 }
 
 func TestViewShowsFigures(t *testing.T) {
-	m := newView(t, "dark-nocolor", 160, 50)
+	m := newView(t, "dark-nocolor", 160, 80) // room for the what-if above the logs
 	out := ansi.Strip(m.View())
 	for _, want := range []string{
 		"checkout-api", "nodejs22.x", "arm64", "512 MB", "eu-west-1/123456789012", "v42", "window 15m",
@@ -442,5 +442,153 @@ func TestViewUnpricedPlatform(t *testing.T) {
 	}
 	if strings.Contains(out, "$0.00") || strings.Contains(out, "per hour") {
 		t.Errorf("an unpriced function shows a price:\n%s", out)
+	}
+}
+
+// withChanges is the fixture with a deploy at first, in the middle of and
+// at the last bucket of the charted range (10:00, 10:07, 10:14).
+func withChanges() *model.Snapshot {
+	s := fixture()
+	for _, m := range []int{0, 7, 14} {
+		s.Changes = append(s.Changes, model.Change{Time: t0.Add(time.Duration(m) * time.Minute), Function: fnName, Source: "demo",
+			Field: model.ChangeVersion, From: fmt.Sprint(40 + m), To: fmt.Sprint(41 + m)})
+	}
+	s.Changes = append(s.Changes, model.Change{Time: t0.Add(7 * time.Minute), Function: fnName, Source: "demo",
+		Field: model.ChangeTimeout, From: "15000", To: "20000"})
+	return s
+}
+
+// TestChangeMarkersAtTheRightColumn: a change at the first bucket is
+// drawn in the chart's first column (right of the Y axis), one at the last
+// bucket in its last column, one halfway halfway; every chart carries
+// them, and the list of changes names each.
+func TestChangeMarkersAtTheRightColumn(t *testing.T) {
+	m := New(styles(t, "dark-nocolor"), fnName)
+	m.SetSize(120, 40)
+	m.SetSnapshot(withChanges())
+	out := m.View()
+	checkBounds(t, out, 120, 40)
+	lines := strings.Split(ansi.Strip(out), "\n")
+	lw := (120 - gap) / 2 // the left chart's width
+	caption := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "invocations per 1m") {
+			caption = i
+			break
+		}
+	}
+	if caption < 0 || !strings.HasPrefix(lines[caption], "invocations per 1m ┆ change") {
+		t.Fatalf("no caption with the marker legend:\n%s", strings.Join(lines, "\n"))
+	}
+	marks := map[int]int{} // column -> rows it is drawn on, left chart
+	axis := -1
+	for _, l := range lines[caption+1:] {
+		r := []rune(l)
+		if len(r) > lw {
+			r = r[:lw]
+		}
+		if strings.ContainsRune(string(r), '└') {
+			break // the X axis
+		}
+		for x, c := range r {
+			switch c {
+			case '│':
+				if axis < 0 {
+					axis = x
+				}
+			case '┆':
+				marks[x]++
+			}
+		}
+	}
+	graphW := lw - axis - 1
+	want := []int{axis + 1, axis + 1 + int(math.Round(float64(graphW-1)*7/14)), lw - 1}
+	for _, x := range want {
+		if marks[x] < 3 {
+			t.Errorf("marker column %d drawn on %d rows (markers at %v; axis at %d)", x, marks[x], marks, axis)
+		}
+	}
+	if len(marks) != len(want) {
+		t.Errorf("markers at %v, want columns %v", marks, want)
+	}
+	v := ansi.Strip(out)
+	if strings.Count(v, "┆ change") != 4 {
+		t.Errorf("the legend is not on every chart:\n%s", v)
+	}
+	m.SetSize(200, 120) // room for the lower panes
+	v = ansi.Strip(m.View())
+	for _, want := range []string{"Changes (4)", "┆ 10:07:00 version 47 → 48 (demo)", "┆ 10:07:00 timeout 15 s → 20 s", "┆ 10:00:00 version 40 → 41"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the list of changes lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// TestCostWhatIf: the function view projects the month, the cold-start
+// share, and a table of the feasible memory sizes on both architectures
+// with the current one marked.
+func TestCostWhatIf(t *testing.T) {
+	m := New(styles(t, "dark-nocolor"), fnName)
+	m.SetSize(160, 120)
+	m.SetSnapshot(fixture())
+	v := ansi.Strip(m.View())
+	for _, want := range []string{"Cost what-if", "/month at this rate", "MEMORY", "x86_64", "arm64", "● current", "512 MB", "assuming"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("what-if lacks %q:\n%s", want, v)
+		}
+	}
+	// 431 MB used of 512: 128 and 256 MB cannot hold it.
+	if strings.Contains(v, " 256 MB ") || strings.Contains(v, " 128 MB ") {
+		t.Errorf("an infeasible size is offered:\n%s", v)
+	}
+	cur := ""
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "●") && strings.Contains(l, "512 MB") {
+			cur = l
+		}
+	}
+	if cur == "" {
+		t.Errorf("the current configuration (512 MB arm64) is not marked:\n%s", v)
+	}
+}
+
+// TestRecentErrorOpensItsRequest: the newest error is marked, n marks the
+// next older, enter opens the marked one's request.
+func TestRecentErrorOpensItsRequest(t *testing.T) {
+	s := fixture()
+	for i := range s.Functions[0].RecentErrors {
+		s.Functions[0].RecentErrors[i].RequestID = fmt.Sprintf("req-%d", i)
+	}
+	m := New(styles(t, "dark-nocolor"), fnName)
+	m.SetSize(160, 80)
+	m.SetSnapshot(s)
+	open := func() tea.Msg {
+		_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		if cmd == nil {
+			return nil
+		}
+		return cmd()
+	}
+	if got := open(); got != (common.OpenInvocationMsg{Function: fnName, RequestID: "req-2"}) {
+		t.Errorf("enter: %#v", got)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("n")})
+	if got := open(); got != (common.OpenInvocationMsg{Function: fnName, RequestID: "req-1"}) {
+		t.Errorf("n, enter: %#v", got)
+	}
+	if !strings.Contains(ansi.Strip(m.View()), "▸ 10:09:00 function_error") {
+		t.Errorf("the marked error is not shown:\n%s", ansi.Strip(m.View()))
+	}
+	// The mark stays on its error across snapshots.
+	m.SetSnapshot(s)
+	if got := open(); got != (common.OpenInvocationMsg{Function: fnName, RequestID: "req-1"}) {
+		t.Errorf("after a snapshot: %#v", got)
+	}
+	// An error after the snapshot's end (incident mode's T0) is not shown.
+	s2 := fixture()
+	s2.Window.End = t0.Add(10 * time.Minute)
+	m.SetSnapshot(s2)
+	if v := ansi.Strip(m.View()); strings.Contains(v, "out_of_memory") || !strings.Contains(v, "Recent errors (2)") {
+		t.Errorf("errors after the window's end are shown:\n%s", v)
 	}
 }

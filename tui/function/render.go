@@ -12,6 +12,7 @@ import (
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/tui/common"
 	"github.com/fntop/fntop/tui/termsafe"
+	triageview "github.com/fntop/fntop/tui/triage"
 )
 
 // Layout thresholds: below either, the view uses its compact layout
@@ -273,25 +274,64 @@ func (m *Model) rebuildLower() {
 	var errs []model.ErrorSample
 	if m.fn != nil {
 		// The store keeps the newest failures of all time; show the
-		// window's, so the count agrees with the figures above.
-		errs = m.fn.RecentErrors
-		if m.snap != nil && m.snap.Window.Label != "all" {
-			from := m.snap.Window.Start
-			i := 0
-			for i < len(errs) && errs[i].Time.Before(from) {
-				i++
+		// window's, so the count agrees with the figures above (and, in
+		// incident mode, none after T0).
+		all := m.fn.RecentErrors
+		for i := range all {
+			t := all[i].Time
+			if m.snap != nil && m.snap.Window.Label != "all" && t.Before(m.snap.Window.Start) {
+				continue
 			}
-			errs = errs[i:]
+			if m.snap != nil && !m.snap.Window.End.IsZero() && t.After(m.snap.Window.End) {
+				continue
+			}
+			errs = append(errs, all[i])
 		}
 	}
-	out := make([]string, 0, len(errs)+len(m.logRows)+4)
+	// Newest first; the mark stays on the same error when it can.
+	marked := ""
+	if m.errCursor < len(m.errs) {
+		marked = m.errs[m.errCursor].RequestID
+	}
+	m.errs = m.errs[:0:0]
+	for i := len(errs) - 1; i >= 0; i-- {
+		m.errs = append(m.errs, errs[i])
+	}
+	m.errCursor = min(m.errCursor, max(len(m.errs)-1, 0))
+	for i := range m.errs {
+		if marked != "" && m.errs[i].RequestID == marked {
+			m.errCursor = i
+		}
+	}
+	m.keys.setErrors(len(m.errs) > 0)
+
+	var changes []model.Change
+	if m.snap != nil {
+		for _, c := range m.snap.Changes {
+			if c.Function == "" || c.Function == m.name {
+				changes = append(changes, c)
+			}
+		}
+	}
+	out := make([]string, 0, len(errs)+len(m.logRows)+len(changes)+24)
+	if len(changes) > 0 {
+		out = append(out, m.sectionTitle("Changes", len(changes)))
+		for _, c := range changes {
+			out = append(out, fit("  "+m.st.Warn.Render(markerRune+" "+c.Time.UTC().Format("15:04:05"))+" "+m.st.Base.Render(common.ChangeText(c))+
+				m.st.Subtle.Render(" ("+termsafe.Text(c.Source)+")"), w))
+		}
+	}
 	out = append(out, m.sectionTitle("Recent errors", len(errs)))
 	if len(errs) == 0 {
 		out = append(out, fit(m.st.Subtle.Render("  none in this window"), w))
 	}
-	for i := len(errs) - 1; i >= 0; i-- {
-		e := &errs[i]
-		line := "  " + m.st.Subtle.Render(clock(e.Time)) + " " + m.st.Error.Render(termsafe.Text(e.Kind))
+	for i := range m.errs {
+		e := &m.errs[i]
+		pointer := "  "
+		if i == m.errCursor {
+			pointer = m.st.Accent.Render("▸ ")
+		}
+		line := pointer + m.st.Subtle.Render(clock(e.Time)) + " " + m.st.Error.Render(termsafe.Text(e.Kind))
 		if e.ErrorType != "" {
 			line += " " + m.st.Warn.Render(termsafe.Text(e.ErrorType))
 		}
@@ -299,6 +339,12 @@ func (m *Model) rebuildLower() {
 			line += " " + m.st.Base.Render(oneLine(e.Message))
 		}
 		out = append(out, fit(line, w))
+	}
+	if m.whatIf != nil && !(m.fn != nil && m.fn.Unpriced) {
+		out = append(out, m.sectionTitle("Cost what-if", -1))
+		for _, l := range triageview.WhatIfLines(m.st, m.whatIf, w-2, true) {
+			out = append(out, "  "+l)
+		}
 	}
 	out = append(out, m.sectionTitle("Latest logs", len(m.logs)))
 	if len(m.logs) == 0 {
@@ -311,7 +357,11 @@ func (m *Model) rebuildLower() {
 }
 
 func (m *Model) sectionTitle(title string, n int) string {
-	return fit(m.st.Accent.Bold(true).Render(title)+m.st.Subtle.Render(fmt.Sprintf(" (%d)", n)), m.width)
+	s := m.st.Accent.Bold(true).Render(title)
+	if n >= 0 {
+		s += m.st.Subtle.Render(fmt.Sprintf(" (%d)", n))
+	}
+	return fit(s, m.width)
 }
 
 func (m *Model) logLine(e *model.LogEntry) string {

@@ -14,6 +14,9 @@ type KeyMap struct {
 	Clear                                 key.Binding
 	JSON, Timestamps, UTC, Wrap           key.Binding
 	Group, Fold, UnfoldAll, FoldAll       key.Binding
+	// Request opens the invocation view of the request of the line (or
+	// group) under the cursor.
+	Request key.Binding
 
 	// While a search or filter is typed.
 	Apply, Cancel key.Binding
@@ -44,6 +47,7 @@ func DefaultKeyMap() KeyMap {
 		Fold:       key.NewBinding(key.WithKeys("enter", " "), key.WithHelp("enter/space", "fold/unfold request")),
 		UnfoldAll:  key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "unfold all")),
 		FoldAll:    key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "fold all")),
+		Request:    key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter/r", "open the line's request")),
 		Apply:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
 		Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
@@ -54,7 +58,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	if k.Apply.Enabled() {
 		return []key.Binding{k.Apply, k.Cancel}
 	}
-	return []key.Binding{k.Follow, k.Search, k.Filter, k.Next, k.Prev, k.Wrap, k.Group, k.Clear}
+	return []key.Binding{k.Follow, k.Search, k.Filter, k.Next, k.Prev, k.Wrap, k.Group, k.Request, k.Clear}
 }
 
 // FullHelp implements help.KeyMap.
@@ -66,6 +70,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Left, k.Right},
 		{k.Follow, k.Search, k.Filter, k.Next, k.Prev, k.Clear},
 		{k.JSON, k.Timestamps, k.UTC, k.Wrap},
-		{k.Group, k.Fold, k.UnfoldAll, k.FoldAll},
+		{k.Group, k.Fold, k.UnfoldAll, k.FoldAll, k.Request},
 	}
 }

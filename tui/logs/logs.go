@@ -304,6 +304,9 @@ func (m Model) Keys() help.KeyMap {
 	k.Left.SetEnabled(!m.wrap)
 	k.Right.SetEnabled(!m.wrap)
 	k.Fold.SetEnabled(m.grouped)
+	if m.grouped {
+		k.Request.SetHelp("r", "open the request")
+	}
 	k.UnfoldAll.SetEnabled(m.grouped)
 	k.FoldAll.SetEnabled(m.grouped)
 	if m.following {
@@ -516,6 +519,25 @@ func (m *Model) refilter() {
 		e.keep = m.filter == nil || m.filter.matches(e) != m.filter.invert
 	}
 	m.rebuild(a)
+}
+
+// CursorRequest is the function and request of the line (or group) under
+// the cursor; the request is "" when the line names none.
+func (m *Model) CursorRequest() (function, requestID string) {
+	if m.cursor < 0 || m.cursor >= len(m.rows) {
+		return "", ""
+	}
+	r := m.rows[m.cursor]
+	if r.g >= 0 {
+		k := m.groups[r.g].key
+		return k.fn, k.id
+	}
+	e := &m.buf[r.e]
+	fn := e.Function
+	if fn == "" {
+		fn = m.function
+	}
+	return fn, e.RequestID
 }
 
 // unfolded reports whether a group shows its lines.

@@ -131,6 +131,13 @@ func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 		m.relayout(func() { m.unfoldAll, m.folds = true, map[groupKey]bool{} })
 	case m.grouped && key.Matches(msg, k.FoldAll):
 		m.relayout(func() { m.unfoldAll, m.folds = false, map[groupKey]bool{} })
+	case key.Matches(msg, k.Request):
+		fn, id := m.CursorRequest()
+		if id == "" {
+			m.status = "this line names no request"
+			return m, nil
+		}
+		return m, func() tea.Msg { return common.OpenInvocationMsg{Function: fn, RequestID: id} }
 	}
 	return m, nil
 }
