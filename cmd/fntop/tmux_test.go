@@ -233,7 +233,7 @@ func (s *tmuxSession) key(t *testing.T, k string) {
 
 func (s *tmuxSession) waitFor(t *testing.T, what string, ok func(string) bool) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	var sc string
 	for time.Now().Before(deadline) {
 		sc = s.capture(t)

@@ -82,7 +82,7 @@ func qryByLabel(vec pmodel.Vector, label string) map[string]float64 {
 // least n for every one of want (label values of label).
 func (p *qryProm) waitSamples(t *testing.T, query, label string, n float64, want ...string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		got := qryByLabel(p.vector(t, query, time.Now()), label)
 		ok := true
