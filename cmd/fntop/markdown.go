@@ -31,7 +31,16 @@ func markdownReport(ctx context.Context, src *sourceFlags, window time.Duration,
 	if !src.live() {
 		o.End = at
 	}
-	return triage.Build(store, o).Markdown(e.stdout, store.Logs)
+	// A window that ends on a whole minute would take in the minute that
+	// starts there: it ends just before, and the report says T0.
+	if !at.IsZero() && at.Equal(at.Truncate(time.Minute)) {
+		o.End = at.Add(-time.Nanosecond)
+	}
+	r := triage.Build(store, o)
+	if !at.IsZero() {
+		r.T0, r.Window.End = at, at
+	}
+	return r.Markdown(e.stdout, store.Logs)
 }
 
 // atFlag parses --at: an RFC 3339 time, or a time of day in UTC (hh:mm or
