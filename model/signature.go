@@ -399,7 +399,9 @@ func mask(s string, quotes bool) string {
 				continue
 			}
 			if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
-				for j++; j < len(s) && isDigit(s[j]); j++ {
+				j++
+				for j < len(s) && isDigit(s[j]) {
+					j++
 				}
 			}
 			out, i = append(out, "<n>"...), j
@@ -454,10 +456,10 @@ func isUnicodeSpace(r rune) bool {
 	return 0x2000 <= r && r <= 0x200A || 0x80 <= r && r < 0xA0
 }
 
-// digits counts the digits at the start of s, up to max.
-func digits(s string, max int) int {
+// digits counts the digits at the start of s, up to limit.
+func digits(s string, limit int) int {
 	n := 0
-	for n < len(s) && n < max && isDigit(s[n]) {
+	for n < len(s) && n < limit && isDigit(s[n]) {
 		n++
 	}
 	return n

@@ -3,10 +3,11 @@ package model
 import (
 	"encoding/json"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"time"
-
-	"github.com/DataDog/sketches-go/ddsketch"
 )
 
 // Standard windows, as the UI offers them. WindowAll (0) means everything
@@ -329,47 +330,57 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 	snap.Changes = s.changesIn(o.Function, from, to)
 
 	s.sortNames()
+	fns := s.order
+	if o.Function != "" {
+		fns = nil
+		if f := s.funcs[o.Function]; f != nil {
+			fns = []*fnState{f}
+		}
+	}
+	if len(fns) > 0 {
+		snap.Functions = make([]FunctionStats, len(fns))
+	}
+	if cap(s.snapC) < len(fns) {
+		s.snapC = make([]counters, len(fns))
+	}
+	cs := s.snapC[:len(fns)]
+	job := snapJob{s: s, o: &o, sel: sel, first: firstIdx, last: lastIdx, from: from, to: to,
+		sigs: !hourly, seconds: snap.Window.Seconds, fns: fns, out: snap.Functions, cs: cs}
+	// Functions are independent: chunks of them are done in parallel
+	// (the store is only read), each with its own merger, and their
+	// results are put together in name order, so the snapshot does not
+	// depend on how many there were.
+	chunks := (len(fns) + snapChunk - 1) / snapChunk
+	workers := min(runtime.GOMAXPROCS(0), chunks)
+	for len(s.mergers) < max(workers, 1) {
+		s.mergers = append(s.mergers, newMerger(s.mapping))
+	}
+	sigs := make([][]Signature, chunks)
+	if workers <= 1 {
+		for c := range chunks {
+			sigs[c] = job.run(c, s.mergers[0])
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func(g *merger) {
+				defer wg.Done()
+				for c := int(next.Add(1) - 1); c < chunks; c = int(next.Add(1) - 1) {
+					sigs[c] = job.run(c, g)
+				}
+			}(s.mergers[w])
+		}
+		wg.Wait()
+	}
+	for _, sg := range sigs {
+		snap.Signatures = append(snap.Signatures, sg...)
+	}
 	var tot counters
 	throttlesKnown, coldKnown := false, false
-	durSk, initSk := s.newSketch(), s.newSketch()
-	for _, name := range s.names {
-		if o.Function != "" && name != o.Function {
-			continue
-		}
-		f := s.funcs[name]
-		durSk.Clear()
-		initSk.Clear()
-		var c counters
-		var series []SeriesPoint
-		if sel == nil {
-			c = f.total
-			mergeSketch(durSk, f.totalDur)
-			mergeSketch(initSk, f.totalInit)
-		} else {
-			rg := sel(f)
-			for idx := firstIdx; idx <= lastIdx; idx++ {
-				b := rg.find(idx)
-				if o.Series {
-					series = append(series, seriesPoint(b, idx, rg.res, o.SeriesQuantiles))
-				}
-				if b == nil {
-					continue
-				}
-				c.merge(&b.c)
-				mergeSketch(durSk, b.dur)
-				mergeSketch(initSk, b.init)
-			}
-		}
-		fs := s.stats(f, &c, durSk, initSk, snap.Window.Seconds)
-		fs.Series = series
-		snap.Functions = append(snap.Functions, fs)
-		if !hourly {
-			snap.Signatures = f.signaturesIn(snap.Signatures, from, to, s.first)
-		}
-		if fs.Unpriced {
-			c.requestUSD, c.computeUSD = 0, 0 // no price: out of the cost totals
-		}
-		tot.merge(&c)
+	for i, f := range fns {
+		tot.merge(&cs[i])
 		throttlesKnown = throttlesKnown || f.throttlesKnown
 		coldKnown = coldKnown || f.coldKnown
 	}
@@ -397,6 +408,80 @@ func (s *Store) Snapshot(o SnapshotOptions) *Snapshot {
 	}
 	snap.Signatures = sortSignatures(snap.Signatures)
 	return snap
+}
+
+// snapChunk is how many functions a snapshot worker takes at a time.
+const snapChunk = 512
+
+// snapJob is the per-function part of a snapshot.
+type snapJob struct {
+	s           *Store
+	o           *SnapshotOptions
+	sel         func(*fnState) *ring // nil: the running totals
+	first, last int64                // the buckets of the window
+	from, to    time.Time
+	sigs        bool // count signatures (not in hourly windows)
+	seconds     float64
+	fns         []*fnState
+	out         []FunctionStats // by function
+	cs          []counters      // by function, for the totals
+}
+
+// run fills the figures of chunk c with merger g and returns its
+// signatures.
+func (j *snapJob) run(c int, g *merger) []Signature {
+	lo, hi := c*snapChunk, min((c+1)*snapChunk, len(j.fns))
+	boxes := make([]statsBox, hi-lo)
+	var sigs []Signature
+	for i := lo; i < hi; i++ {
+		f := j.fns[i]
+		g.reset()
+		var sum counters // on the stack while buckets are added
+		c := &sum
+		var series []SeriesPoint
+		if j.sel == nil {
+			*c = f.total
+			g.addBins(f.totalSk)
+		} else {
+			rg := j.sel(f)
+			if j.o.Series {
+				series = make([]SeriesPoint, 0, j.last-j.first+1)
+				for idx := j.first; idx <= j.last; idx++ {
+					series = append(series, seriesPoint(g, rg, rg.find(idx), idx, j.o.SeriesQuantiles))
+				}
+			}
+			p, _ := rg.pos(j.first)
+			for ; p < rg.count; p++ {
+				b := rg.at(p)
+				if b.idx > j.last {
+					break
+				}
+				c.merge(&b.c)
+				rg.mergeSketches(g, b)
+			}
+		}
+		fs := &j.out[i]
+		j.s.stats(fs, f, c, g, j.seconds, &boxes[i-lo])
+		fs.Series = series
+		if j.sigs {
+			sigs = f.signaturesIn(sigs, j.from, j.to, j.s.first)
+		}
+		if fs.Unpriced {
+			c.requestUSD, c.computeUSD = 0, 0 // no price: out of the cost totals
+		}
+		j.cs[i] = sum
+	}
+	return sigs
+}
+
+// statsBox holds what a function's figures point to, so that a snapshot
+// allocates them a chunk at a time.
+type statsBox struct {
+	dur                 Quantiles
+	init                InitQuantiles
+	cold, throttles     int64
+	coldRatio, memRatio float64
+	replicas, reserved  int
 }
 
 // pickRing chooses the ring that answers a window of w ending at end, and
@@ -471,15 +556,10 @@ func (s *Store) changesIn(function string, from, to time.Time) []Change {
 	return out
 }
 
-func mergeSketch(dst, src *ddsketch.DDSketch) {
-	if src == nil || src.IsEmpty() {
-		return
-	}
-	_ = dst.MergeWith(src) // same mapping everywhere: cannot fail
-}
-
-func seriesPoint(b *bucket, idx, res int64, quantiles bool) SeriesPoint {
-	p := SeriesPoint{Start: time.Unix((idx-1)*res, 0).UTC(), P50: math.NaN(), P99: math.NaN(), InitP50: math.NaN()}
+// seriesPoint is bucket b's point (b is nil for a bucket without data);
+// its quantiles use g, which it leaves empty.
+func seriesPoint(g *merger, rg *ring, b *bucket, idx int64, quantiles bool) SeriesPoint {
+	p := SeriesPoint{Start: time.Unix((idx-1)*rg.res, 0).UTC(), P50: math.NaN(), P99: math.NaN(), InitP50: math.NaN()}
 	if b == nil {
 		return p
 	}
@@ -492,21 +572,21 @@ func seriesPoint(b *bucket, idx, res int64, quantiles bool) SeriesPoint {
 	if !quantiles {
 		return p
 	}
-	if b.dur != nil && !b.dur.IsEmpty() {
-		if q, err := b.dur.GetValuesAtQuantiles([]float64{0.5, 0.99}); err == nil {
-			p.P50, p.P99 = q[0], q[1]
-		}
+	rg.mergeSketches(g, b)
+	if !g.empty(kindDuration) {
+		p.P50, p.P99 = g.quantile(kindDuration, 0.5), g.quantile(kindDuration, 0.99)
 	}
-	if b.init != nil && !b.init.IsEmpty() {
-		if v, err := b.init.GetValueAtQuantile(0.5); err == nil {
-			p.InitP50 = v
-		}
+	if !g.empty(kindInit) {
+		p.InitP50 = g.quantile(kindInit, 0.5)
 	}
+	g.reset()
 	return p
 }
 
-func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, seconds float64) FunctionStats {
-	fs := FunctionStats{
+// stats are a function's figures from its counters c and sketches g over
+// a window of seconds.
+func (s *Store) stats(out *FunctionStats, f *fnState, c *counters, g *merger, seconds float64, box *statsBox) {
+	*out = FunctionStats{
 		Name:              f.name,
 		Source:            f.source,
 		Region:            f.meta.Region,
@@ -529,9 +609,12 @@ func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, sec
 		TimeoutMs:         f.meta.TimeoutMs,
 		GBSeconds:         c.gbSeconds,
 		Cost:              Cost{RequestsUSD: c.requestUSD, ComputeUSD: c.computeUSD},
-		PriceAssumptions:  append([]string(nil), f.price.Assumptions...),
 		FirstSeen:         f.firstSeen,
 		LastSeen:          f.lastSeen,
+	}
+	fs := out
+	if a := f.price.Assumptions; len(a) > 0 {
+		fs.PriceAssumptions = append([]string(nil), a...)
 	}
 	fs.CostUSD = fs.Cost.Total()
 	fs.CostPerHourUSD = perHour(fs.CostUSD, seconds)
@@ -543,54 +626,51 @@ func (s *Store) stats(f *fnState, c *counters, dur, init *ddsketch.DDSketch, sec
 		fs.Architecture = ""
 	}
 	if f.meta.ReplicasKnown {
-		v := f.meta.Replicas
-		fs.Replicas = &v
+		box.replicas = f.meta.Replicas
+		fs.Replicas = &box.replicas
 	}
 	if f.meta.ReservedConcurrencyKnown {
-		v := f.meta.ReservedConcurrency
-		fs.ReservedConcurrency = &v
+		box.reserved = f.meta.ReservedConcurrency
+		fs.ReservedConcurrency = &box.reserved
 	}
 	if f.coldKnown {
-		v := c.coldStarts
-		fs.ColdStarts = &v
+		box.cold = c.coldStarts
+		fs.ColdStarts = &box.cold
 		if c.invocations > 0 {
-			r := ratio(c.coldStarts, c.invocations)
-			fs.ColdStartRatio = &r
+			box.coldRatio = ratio(c.coldStarts, c.invocations)
+			fs.ColdStartRatio = &box.coldRatio
 		}
 	}
 	if f.throttlesKnown {
-		v := c.throttles
-		fs.Throttles = &v
+		box.throttles = c.throttles
+		fs.Throttles = &box.throttles
 	}
 	if fs.MemorySizeMB > 0 && c.maxMemUsedMB > 0 {
-		r := float64(c.maxMemUsedMB) / float64(fs.MemorySizeMB)
-		fs.MemoryUsedRatio = &r
+		box.memRatio = float64(c.maxMemUsedMB) / float64(fs.MemorySizeMB)
+		fs.MemoryUsedRatio = &box.memRatio
 	}
 	if c.durationN > 0 {
-		q := &Quantiles{Max: c.durationMax, Avg: c.durationSum / float64(c.durationN)}
-		if !dur.IsEmpty() {
-			if v, err := dur.GetValuesAtQuantiles([]float64{0.5, 0.9, 0.99}); err == nil {
-				q.P50, q.P90, q.P99 = v[0], v[1], v[2]
-			}
+		q := &box.dur
+		*q = Quantiles{Max: c.durationMax, Avg: c.durationSum / float64(c.durationN)}
+		if !g.empty(kindDuration) {
+			q.P50 = g.quantile(kindDuration, 0.5)
+			q.P90 = g.quantile(kindDuration, 0.9)
+			q.P99 = g.quantile(kindDuration, 0.99)
 		}
 		fs.Duration = q
 	}
-	if !init.IsEmpty() {
-		iq := &InitQuantiles{}
-		if v, err := init.GetValuesAtQuantiles([]float64{0.5, 0.99}); err == nil {
-			iq.P50, iq.P99 = v[0], v[1]
+	if !g.empty(kindInit) {
+		box.init = InitQuantiles{
+			P50: g.quantile(kindInit, 0.5),
+			P99: g.quantile(kindInit, 0.99),
+			Max: g.maxValue(kindInit),
 		}
-		if m, err := init.GetMaxValue(); err == nil {
-			iq.Max = m
-		}
-		fs.InitDuration = iq
+		fs.InitDuration = &box.init
 	}
 	if n := len(f.recentErr); n > 0 {
 		fs.RecentErrors = append([]ErrorSample(nil), f.recentErr...)
-		last := f.recentErr[n-1]
-		fs.LastError = &last
+		fs.LastError = &fs.RecentErrors[n-1]
 	}
-	return fs
 }
 
 func rate(n int64, seconds float64) float64 {

@@ -9,9 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/DataDog/sketches-go/ddsketch/mapping"
-	"github.com/DataDog/sketches-go/ddsketch/store"
 )
 
 // Resolutions of the time rings. The fine ring serves the 1-minute window
@@ -28,8 +26,15 @@ const (
 	hourlyBuckets    = 26 // 24 hours, the bucket in progress and one spare
 
 	// RelativeAccuracy is the duration sketches' guaranteed relative error
-	// on any quantile.
+	// on any quantile (see sketch.go).
 	RelativeAccuracy = 0.01
+
+	// Buckets whose sketches a ring keeps unencoded: the newest one or two
+	// (the one in progress and the one before, which late events still
+	// reach); older ones are frozen (see sketch.go).
+	fineHot   = 2
+	coarseHot = 2
+	hourlyHot = 1
 )
 
 // MaxWindow is the longest window the rings answer; longer windows and the
@@ -47,6 +52,10 @@ type Options struct {
 	LogsPerFunction int
 	// LogsTotal bounds the fleet-wide log ring (default 10000).
 	LogsTotal int
+	// LogBytes bounds the memory of all functions' log rings together
+	// (default 256 MiB; see logs.go for what a line costs): past it, the
+	// fleet's oldest lines are dropped first.
+	LogBytes int64
 	// MaxMessageBytes truncates longer log messages (default 16 KiB).
 	MaxMessageBytes int
 	// RecentErrors bounds each function's list of recent failed
@@ -67,20 +76,34 @@ type Store struct {
 	mu       sync.Mutex
 	version  uint64
 	funcs    map[string]*fnState
-	names    []string // sorted function names, rebuilt when a function appears
+	names    []string   // sorted function names, rebuilt when a function appears
+	order    []*fnState // the functions in the order of names
 	sorted   bool
 	sources  map[string]*SourceStatus
 	srcOrder []string
 	skipped  map[string]int64 // reason -> count
 	skipSum  int64
-	logs     logRing
+	logs     logRing // the fleet's newest lines
 	logSeq   uint64
+	byID     []*fnState // functions by id, for logOrder
+	// logOrder holds, oldest first, the function of every line in the
+	// functions' rings (and of lines they dropped themselves, see
+	// fnState.logSkip); logBytes is what those rings cost.
+	logOrder idQueue
+	logBytes int64
+	logLines int
 	first    time.Time // oldest event time seen
 	latest   time.Time // newest event time seen
 	// untimedLast is the arrival of the newest event without a time that
 	// came before any event with one (replay mode only).
 	untimedLast time.Time
 	changes     changeRing // the fleet's newest configuration changes
+
+	// Scratch space, used under mu: the snapshot workers' sketch mergers
+	// and counters, and the encoding buffer of frozen sketches.
+	mergers []*merger
+	snapC   []counters
+	coldBuf []byte
 }
 
 // NewStore makes an empty store.
@@ -93,6 +116,9 @@ func NewStore(opts Options) *Store {
 	}
 	if opts.LogsTotal <= 0 {
 		opts.LogsTotal = 10000
+	}
+	if opts.LogBytes <= 0 {
+		opts.LogBytes = DefaultLogBytes
 	}
 	if opts.MaxMessageBytes <= 0 {
 		opts.MaxMessageBytes = 16 << 10
@@ -156,14 +182,6 @@ func (c *counters) addKind(k ErrorKind, delta int64) {
 
 func (c *counters) merge(o *counters) {
 	c.invocations += o.invocations
-	c.errors += o.errors
-	c.timeouts += o.timeouts
-	c.ooms += o.ooms
-	c.runtimeExits += o.runtimeExits
-	c.funcErrors += o.funcErrors
-	c.coldStarts += o.coldStarts
-	c.restores += o.restores
-	c.throttles += o.throttles
 	c.billedMs += o.billedMs
 	c.gbSeconds += o.gbSeconds
 	c.durationSum += o.durationSum
@@ -172,56 +190,238 @@ func (c *counters) merge(o *counters) {
 	c.maxMemUsedMB = max(c.maxMemUsedMB, o.maxMemUsedMB)
 	c.requestUSD += o.requestUSD
 	c.computeUSD += o.computeUSD
+	c.errors += o.errors
+	c.timeouts += o.timeouts
+	c.ooms += o.ooms
+	c.runtimeExits += o.runtimeExits
+	c.funcErrors += o.funcErrors
+	c.coldStarts += o.coldStarts
+	c.restores += o.restores
+	c.throttles += o.throttles
 	c.coldBilledMs += o.coldBilledMs
 	c.coldComputeUSD += o.coldComputeUSD
 }
 
-// bucket is one slot of a time ring: counters plus lazily made sketches.
+// bucket is one time bucket of a ring: counters and, unless the ring keeps
+// them hot, where its frozen duration and init sketches are in the ring's
+// cold buffer.
 type bucket struct {
-	idx  int64 // absolute bucket number (unix time / resolution); 0 = empty slot
-	c    counters
-	dur  *ddsketch.DDSketch
-	init *ddsketch.DDSketch
+	idx    int64 // absolute bucket number (unix time / resolution + 1)
+	c      counters
+	off, n uint32 // the frozen sketches: cold[off:off+n] (n = 0: hot or none)
 }
 
+// hotSketch holds the unencoded sketches of one of a ring's buckets.
+type hotSketch struct {
+	idx  int64 // the bucket's number; 0 = unused
+	used uint64
+	b    bins
+}
+
+// ring keeps the buckets of the last n periods of res seconds up to the
+// newest, oldest first, in a circular buffer that grows as buckets appear
+// (a function seen for a few minutes costs a few buckets, not n). The
+// frozen sketches of its buckets are packed one after the other in cold,
+// so that a snapshot reads them in order rather than from many small
+// allocations.
 type ring struct {
-	res     int64 // resolution in seconds
-	buckets []bucket
+	res   int64 // resolution in seconds
+	n     int   // most buckets kept
+	buf   []bucket
+	head  int // position of the oldest bucket in buf
+	count int
+	nHot  int
+	tick  uint64
+	hot   [2]hotSketch
+	cold  []byte
+	live  int // bytes of cold that buckets use (the rest is garbage)
 }
 
-func newRing(res time.Duration, n int) ring {
-	return ring{res: int64(res / time.Second), buckets: make([]bucket, n)}
+func newRing(res time.Duration, n, hot int) ring {
+	return ring{res: int64(res / time.Second), n: n, nHot: hot}
 }
 
-// slot returns the bucket for time t, resetting a stale slot, or nil when t
+// at returns the i-th oldest bucket.
+func (r *ring) at(i int) *bucket {
+	j := r.head + i
+	if j >= len(r.buf) {
+		j -= len(r.buf)
+	}
+	return &r.buf[j]
+}
+
+// pos returns the position of bucket idx, or where it would go.
+func (r *ring) pos(idx int64) (int, bool) {
+	if r.count == 0 {
+		return 0, false
+	}
+	last := r.at(r.count - 1).idx
+	if idx > last {
+		return r.count, false
+	}
+	if d := last - idx; d < int64(r.count) {
+		// Buckets are usually consecutive: try where it would be.
+		if p := r.count - 1 - int(d); r.at(p).idx == idx {
+			return p, true
+		}
+	}
+	lo, hi := 0, r.count
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r.at(m).idx < idx {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < r.count && r.at(lo).idx == idx
+}
+
+// slot returns the bucket for time t, making it if needed, or nil when t
 // is older than the ring holds.
 func (r *ring) slot(t time.Time) *bucket {
-	idx := t.Unix()/r.res + 1 // +1 keeps 0 free to mean "empty"
-	b := &r.buckets[idx%int64(len(r.buckets))]
-	switch {
-	case b.idx == idx:
-		return b
-	case b.idx > idx:
-		return nil // overwritten by newer data: too old for the ring
+	idx := t.Unix()/r.res + 1 // +1 keeps 0 free to mean "unused"
+	if r.count > 0 {
+		last := r.at(r.count - 1)
+		switch {
+		case last.idx == idx:
+			return last
+		case idx < last.idx:
+			if idx <= last.idx-int64(r.n) {
+				return nil // too old for the ring
+			}
+			p, ok := r.pos(idx)
+			if ok {
+				return r.at(p)
+			}
+			return r.insert(p, idx)
+		}
+		for r.count > 0 && r.at(0).idx <= idx-int64(r.n) {
+			r.dropOldest()
+		}
 	}
-	b.idx = idx
-	b.c = counters{}
-	if b.dur != nil {
-		b.dur.Clear()
+	return r.insert(r.count, idx)
+}
+
+func (r *ring) dropOldest() {
+	b := r.at(0)
+	r.release(b)
+	b.idx, b.c = 0, counters{}
+	r.head++
+	if r.head == len(r.buf) {
+		r.head = 0
 	}
-	if b.init != nil {
-		b.init.Clear()
+	r.count--
+}
+
+// insert makes bucket idx at position p (only ever fewer than n buckets
+// are kept before: those within n periods of the newest).
+func (r *ring) insert(p int, idx int64) *bucket {
+	if r.count == len(r.buf) {
+		if len(r.buf) >= r.n {
+			r.dropOldest() // cannot happen: see above
+			p = max(p-1, 0)
+		} else {
+			// Small steps: buckets are large, and copies rare.
+			g := make([]bucket, min(r.n, len(r.buf)+max(2, len(r.buf)/8)))
+			for i := 0; i < r.count; i++ {
+				g[i] = *r.at(i)
+			}
+			r.buf, r.head = g, 0
+		}
 	}
+	for i := r.count; i > p; i-- {
+		*r.at(i) = *r.at(i - 1)
+	}
+	r.count++
+	b := r.at(p)
+	*b = bucket{idx: idx}
 	return b
 }
 
 // find returns the bucket for absolute number idx if the ring holds it.
 func (r *ring) find(idx int64) *bucket {
-	b := &r.buckets[idx%int64(len(r.buckets))]
-	if b.idx != idx {
-		return nil
+	if p, ok := r.pos(idx); ok {
+		return r.at(p)
 	}
-	return b
+	return nil
+}
+
+// hotBins returns the unencoded sketches of bucket b, thawing them (and
+// freezing the least recently used hot bucket) when they are frozen.
+func (r *ring) hotBins(b *bucket, enc *[]byte) *bins {
+	r.tick++
+	var h *hotSketch
+	for i := range r.hot[:r.nHot] {
+		if r.hot[i].idx == b.idx {
+			r.hot[i].used = r.tick
+			return &r.hot[i].b
+		}
+		if h == nil || r.hot[i].used < h.used {
+			h = &r.hot[i]
+		}
+	}
+	if h.idx != 0 {
+		if ob := r.find(h.idx); ob != nil {
+			r.freeze(ob, h.b, enc)
+		}
+	}
+	h.idx, h.used = b.idx, r.tick
+	h.b.thaw(r.coldOf(b))
+	r.release(b)
+	return &h.b
+}
+
+func (r *ring) coldOf(b *bucket) []byte { return r.cold[b.off : b.off+b.n] }
+
+// release forgets bucket b's frozen sketches.
+func (r *ring) release(b *bucket) {
+	r.live -= int(b.n)
+	b.off, b.n = 0, 0
+}
+
+// freeze encodes h as bucket b's frozen sketches, at the end of cold.
+func (r *ring) freeze(b *bucket, h bins, enc *[]byte) {
+	r.release(b)
+	if len(h) == 0 {
+		return
+	}
+	e := h.appendCold((*enc)[:0])
+	*enc = e
+	if len(r.cold)+len(e) > cap(r.cold) {
+		r.compact(len(e))
+	}
+	b.off, b.n = uint32(len(r.cold)), uint32(len(e))
+	r.cold = append(r.cold, e...)
+	r.live += len(e)
+}
+
+// compact copies the frozen sketches in use, in bucket order, to a new
+// buffer with room for need more bytes and an eighth to spare.
+func (r *ring) compact(need int) {
+	size := r.live + need
+	c := make([]byte, 0, size+size/8+64)
+	for i := 0; i < r.count; i++ {
+		if b := r.at(i); b.n > 0 {
+			off := len(c)
+			c = append(c, r.coldOf(b)...)
+			b.off = uint32(off)
+		}
+	}
+	r.cold = c
+}
+
+// mergeSketches adds bucket b's sketches to g.
+func (r *ring) mergeSketches(g *merger, b *bucket) {
+	for i := range r.hot[:r.nHot] {
+		if r.hot[i].idx == b.idx {
+			g.addBins(r.hot[i].b)
+			return
+		}
+	}
+	if b.n > 0 {
+		g.addCold(r.coldOf(b))
+	}
 }
 
 // fnState is everything the store keeps for one function.
@@ -235,16 +435,19 @@ type fnState struct {
 	coldKnown      bool
 	durationKnown  bool
 
-	total     counters
-	totalDur  *ddsketch.DDSketch
-	totalInit *ddsketch.DDSketch
-	fine      ring
-	coarse    ring
-	hourly    ring
+	total   counters
+	totalSk bins // all-time duration and init sketches
+	fine    ring
+	coarse  ring
+	hourly  ring
 
 	firstSeen, lastSeen time.Time
 	recentErr           []ErrorSample
+	id                  uint32 // index in Store.byID
 	logs                logRing
+	logSkip             int       // lines dropped by the ring itself, still in Store.logOrder
+	reqIDs              [2]string // the last request IDs of its lines, shared by them
+	nextReq             int
 
 	triage // changes, signatures, recent invocations (triage_store.go)
 }
@@ -258,10 +461,6 @@ type ErrorSample struct {
 	Message   string    `json:"message,omitempty"`
 }
 
-func (s *Store) newSketch() *ddsketch.DDSketch {
-	return ddsketch.NewDDSketchFromStoreProvider(s.mapping, store.DefaultProvider)
-}
-
 func (s *Store) fn(name, source string) *fnState {
 	f := s.funcs[name]
 	if f != nil {
@@ -270,12 +469,14 @@ func (s *Store) fn(name, source string) *fnState {
 	f = &fnState{
 		name:   name,
 		source: source,
-		fine:   newRing(FineResolution, fineBuckets),
-		coarse: newRing(CoarseResolution, coarseBuckets),
-		hourly: newRing(HourlyResolution, hourlyBuckets),
+		fine:   newRing(FineResolution, fineBuckets, fineHot),
+		coarse: newRing(CoarseResolution, coarseBuckets, coarseHot),
+		hourly: newRing(HourlyResolution, hourlyBuckets, hourlyHot),
 		logs:   newLogRing(s.opts.LogsPerFunction),
 	}
 	f.price = s.opts.Prices.Lookup("", ArchUnknown)
+	f.id = uint32(len(s.byID))
+	s.byID = append(s.byID, f)
 	s.funcs[name] = f
 	s.sorted = false
 	return f
@@ -516,76 +717,46 @@ func (s *Store) addInvocation(f *fnState, t time.Time, ev *Event) {
 	f.durationKnown = true
 
 	f.total.merge(&c)
-	dv, iv := s.sketchValue(inv.DurationMs), s.sketchValue(inv.InitDurationMs)
-	if f.totalDur == nil {
-		f.totalDur = s.newSketch()
-	}
-	dv.addTo(f.totalDur)
+	dv := newSkValue(s.mapping, inv.DurationMs, kindDuration)
+	var iv skValue
 	if inv.InitDurationMs > 0 {
-		if f.totalInit == nil {
-			f.totalInit = s.newSketch()
-		}
-		iv.addTo(f.totalInit)
+		iv = newSkValue(s.mapping, inv.InitDurationMs, kindInit)
 	}
+	addValues(&f.totalSk, dv, iv)
 	for _, r := range [3]*ring{&f.fine, &f.coarse, &f.hourly} {
 		b := r.slot(t)
 		if b == nil {
 			continue
 		}
 		b.c.merge(&c)
-		if b.dur == nil {
-			b.dur = s.newSketch()
-		}
-		dv.addTo(b.dur)
-		if inv.InitDurationMs > 0 {
-			if b.init == nil {
-				b.init = s.newSketch()
-			}
-			iv.addTo(b.init)
+		if dv.ok || iv.ok {
+			addValues(r.hotBins(b, &s.coldBuf), dv, iv)
 		}
 	}
-	s.recordInvocation(f, t, ev)
+	if inv.Error == ErrNone && inv.Status == "" && inv.ErrorType == "" && inv.ErrorMessage == "" {
+		s.recordInvocation(f, t, ev, nil)
+		return
+	}
+	fl := &failure{
+		requestID: strings.Clone(inv.RequestID), traceID: strings.Clone(inv.TraceID),
+		status: strings.Clone(inv.Status), errType: strings.Clone(inv.ErrorType), message: s.clip(inv.ErrorMessage),
+	}
+	s.recordInvocation(f, t, ev, fl)
 	if inv.Error != ErrNone {
-		msg := inv.ErrorMessage
-		f.addError(ErrorSample{Time: t, RequestID: inv.RequestID, Kind: inv.Error.String(), ErrorType: inv.ErrorType, Message: s.clip(msg)}, s.opts.RecentErrors)
+		f.addError(ErrorSample{Time: t, RequestID: fl.requestID, Kind: inv.Error.String(), ErrorType: fl.errType, Message: fl.message}, s.opts.RecentErrors)
 		s.invocationSignature(f, t, inv.Error, inv.ErrorType, inv.ErrorMessage, inv.Status, inv.RequestID, inv.Stream)
 	}
 }
 
-// addSketch adds a duration; negative or non-finite values (which a broken
-// source could send) are ignored rather than poisoning the sketch.
-func addSketch(sk *ddsketch.DDSketch, v float64) {
-	if !(v >= 0) || v > 1e12 {
-		return
+// addValues counts one invocation's duration and init duration; values
+// that are not ok (negative or non-finite, which a broken source could
+// send, or absent) are left out rather than poisoning the sketch.
+func addValues(b *bins, dv, iv skValue) {
+	if dv.ok {
+		b.add(dv.key, countOne)
 	}
-	_ = sk.Add(v) // only fails for values outside the mapping's range, excluded above
-}
-
-// sketchValue is a duration ready to be added to several sketches of the
-// store's mapping: its index is computed once.
-type sketchValue struct {
-	v   float64
-	idx int
-	ok  bool // a value addSketch takes
-	pos bool // above the mapping's smallest indexable value: added by index
-}
-
-func (s *Store) sketchValue(v float64) sketchValue {
-	sv := sketchValue{v: v, ok: v >= 0 && v <= 1e12}
-	if sv.ok && v > s.mapping.MinIndexableValue() {
-		sv.idx, sv.pos = s.mapping.Index(v), true
-	}
-	return sv
-}
-
-// addTo adds the value as addSketch would.
-func (sv *sketchValue) addTo(sk *ddsketch.DDSketch) {
-	switch {
-	case !sv.ok:
-	case sv.pos:
-		sk.GetPositiveValueStore().Add(sv.idx)
-	default:
-		_ = sk.Add(sv.v)
+	if iv.ok {
+		b.add(iv.key, countOne)
 	}
 }
 
@@ -604,6 +775,12 @@ func (f *fnState) addError(e ErrorSample, limit int) {
 		copy(f.recentErr, f.recentErr[1:i])
 		f.recentErr[i-1] = e
 		return
+	}
+	if n := len(f.recentErr); n == cap(f.recentErr) {
+		// Grow by a quarter, but never past the limit.
+		g := make([]ErrorSample, n, min(max(n+n/4, n+4), limit))
+		copy(g, f.recentErr)
+		f.recentErr = g
 	}
 	f.recentErr = append(f.recentErr, ErrorSample{})
 	copy(f.recentErr[i+1:], f.recentErr[i:])
@@ -673,10 +850,7 @@ func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
 	arr, np, ok := summaryPoints(&a.Duration)
 	pts := arr[:np]
 	if ok {
-		if f.totalDur == nil {
-			f.totalDur = s.newSketch()
-		}
-		addPoints(f.totalDur, pts)
+		s.addPoints(&f.totalSk, pts)
 	}
 	for _, r := range [3]*ring{&f.fine, &f.coarse, &f.hourly} {
 		b := r.slot(t)
@@ -685,10 +859,7 @@ func (s *Store) addAggregate(f *fnState, t time.Time, a *Aggregate) {
 		}
 		b.c.merge(&c)
 		if ok {
-			if b.dur == nil {
-				b.dur = s.newSketch()
-			}
-			addPoints(b.dur, pts)
+			s.addPoints(r.hotBins(b, &s.coldBuf), pts)
 		}
 	}
 }
@@ -772,13 +943,15 @@ func summaryPoints(d *DurationSummary) ([nSummaryPoints]summaryPoint, int, bool)
 	return pts, k, true
 }
 
-// addPoints adds weighted durations, skipping values addSketch would.
-func addPoints(sk *ddsketch.DDSketch, pts []summaryPoint) {
+// addPoints adds weighted durations to a duration sketch, skipping values
+// that are not ok (see addValues).
+func (s *Store) addPoints(b *bins, pts []summaryPoint) {
 	for _, p := range pts {
-		if !(p.v >= 0) || p.v > 1e12 || !(p.n > 0) {
-			continue
+		v := newSkValue(s.mapping, p.v, kindDuration)
+		n, ok := toFixed(p.n)
+		if v.ok && ok {
+			b.add(v.key, n)
 		}
-		_ = sk.AddWithCount(p.v, p.n) // in range, checked above
 	}
 }
 
@@ -794,103 +967,6 @@ func (s *Store) clip(msg string) string {
 		cut--
 	}
 	return msg[:cut] + "…[truncated]"
-}
-
-func (s *Store) addLog(f *fnState, t time.Time, ev *Event) {
-	s.logSeq++
-	e := LogEntry{Seq: s.logSeq, Time: t, Function: f.name, Source: ev.Source, LogLine: ev.Log}
-	e.Message = s.clip(ev.Log.Message)
-	f.logs.push(e)
-	s.logs.push(e)
-	if ev.Log.Signed() {
-		s.logSignature(f, t, &e)
-	}
-}
-
-// LogEntry is one stored log line.
-type LogEntry struct {
-	Seq      uint64
-	Time     time.Time
-	Function string
-	Source   string
-	LogLine
-}
-
-// logRing is a fixed-capacity ring of log entries. Its buffer grows up to
-// the capacity as lines arrive, so that a function without logs costs no
-// buffer.
-type logRing struct {
-	buf   []LogEntry
-	limit int
-	next  int
-	full  bool
-}
-
-func newLogRing(n int) logRing { return logRing{limit: n} }
-
-func (r *logRing) push(e LogEntry) {
-	if len(r.buf) < r.limit {
-		if len(r.buf) == cap(r.buf) {
-			// Grow by doubling, but never past the limit.
-			nb := make([]LogEntry, len(r.buf), min(max(2*cap(r.buf), 16), r.limit))
-			copy(nb, r.buf)
-			r.buf = nb
-		}
-		r.buf = append(r.buf, e)
-		return
-	}
-	r.buf[r.next] = e
-	r.next = (r.next + 1) % len(r.buf)
-	r.full = true
-}
-
-// each visits entries oldest first.
-func (r *logRing) each(fn func(*LogEntry) bool) {
-	n := len(r.buf)
-	start := 0
-	if r.full {
-		start = r.next
-	}
-	for i := 0; i < n; i++ {
-		if !fn(&r.buf[(start+i)%n]) {
-			return
-		}
-	}
-}
-
-// LogQuery selects stored log lines.
-type LogQuery struct {
-	Function string // "" = the whole fleet
-	AfterSeq uint64 // only entries newer than this sequence number
-	// RequestID keeps only the lines of one request (its platform lines
-	// and the lines attributed to it); "" keeps all.
-	RequestID string
-	Limit     int // newest Limit entries; 0 = all kept
-}
-
-// Logs returns copies of stored log lines, oldest first.
-func (s *Store) Logs(q LogQuery) []LogEntry {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := &s.logs
-	if q.Function != "" {
-		f := s.funcs[q.Function]
-		if f == nil {
-			return nil
-		}
-		r = &f.logs
-	}
-	out := make([]LogEntry, 0, len(r.buf))
-	r.each(func(e *LogEntry) bool {
-		if e.Seq > q.AfterSeq && (q.RequestID == "" || e.RequestID == q.RequestID) {
-			out = append(out, *e)
-		}
-		return true
-	})
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[len(out)-q.Limit:]
-	}
-	return out
 }
 
 // Functions returns the names of all known functions, sorted.
@@ -910,5 +986,9 @@ func (s *Store) sortNames() {
 		s.names = append(s.names, n)
 	}
 	sort.Strings(s.names)
+	s.order = s.order[:0]
+	for _, n := range s.names {
+		s.order = append(s.order, s.funcs[n])
+	}
 	s.sorted = true
 }

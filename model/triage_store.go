@@ -49,7 +49,7 @@ type triage struct {
 	nextSlot int
 	streams  [4]string // recent streams, so records share them
 	nextStr  int
-	failed   []InvocationRecord // the newest failures, by arrival
+	failed   []invSlot // the newest failures, by arrival (sharing x with recent)
 
 	sigs []*sigState
 }
@@ -185,49 +185,185 @@ func (s *Store) invocationVersion(f *fnState, t time.Time, ev *Event) {
 	f.setVersion(v, t)
 }
 
-// invSlot is one recent invocation. The request and trace IDs live in ids
-// when they fit (the record's strings are then empty), so that keeping a
-// record allocates nothing and pins no source buffer.
+// invSlot is one recent invocation, kept compact: the fields every
+// invocation has inline, request and trace IDs packed (a UUID or an X-Ray
+// trace ID in 16 bytes, a short ID as it is), and the rarer fields (init
+// and restore durations, failure, long IDs, another source) in x.
 type invSlot struct {
-	rec          InvocationRecord
-	ids          [80]byte
-	reqN, traceN uint8
-	reqIn, trIn  bool
+	at          time.Time
+	stream      string // shared with the function's recent streams
+	version     string
+	dur, billed float64
+	x           *invExtra
+	mem, used   int32
+	err         ErrorKind
+	reqK, trK   idKind
+	ids         [2 * packedID]byte // request, then trace ID
 }
 
-const idBytes = 40
+type invExtra struct {
+	source             string
+	requestID, traceID string // when they do not pack
+	init, restore      float64
+	billedRestore      float64
+	status, errType    string
+	errMsg             string
+	mem, used          int // when they do not fit the slot
+	wide               bool
+}
 
-// setIDs stores the request and trace IDs, inline when they fit.
-func (sl *invSlot) setIDs(req, trace string) {
-	sl.rec.RequestID, sl.rec.TraceID = "", ""
-	sl.reqIn, sl.trIn = len(req) <= idBytes, len(trace) <= idBytes
-	if sl.reqIn {
-		sl.reqN = uint8(copy(sl.ids[:idBytes], req))
-	} else {
-		sl.rec.RequestID = strings.Clone(req)
+// idKind says how a slot holds an ID: idNone (empty), idUUID, idXRay,
+// idExtra (a string in the slot's extra), or idRaw+n (n bytes as they
+// are).
+type idKind uint8
+
+const (
+	packedID        = 16
+	idNone   idKind = 0
+	idUUID   idKind = 1
+	idXRay   idKind = 2
+	idExtra  idKind = 3
+	idRaw    idKind = 4
+)
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
 	}
-	if sl.trIn {
-		sl.traceN = uint8(copy(sl.ids[idBytes:], trace))
-	} else {
-		sl.rec.TraceID = strings.Clone(trace)
+	return 0, false
+}
+
+// packHex packs the lower-case hex digits of s (an even number) into dst.
+func packHex(dst []byte, s string) bool {
+	for i := 0; i+1 < len(s); i += 2 {
+		hi, ok1 := hexVal(s[i])
+		lo, ok2 := hexVal(s[i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i/2] = hi<<4 | lo
 	}
+	return true
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(out []byte, b []byte) []byte {
+	for _, c := range b {
+		out = append(out, hexDigits[c>>4], hexDigits[c&15])
+	}
+	return out
+}
+
+// packID packs id into dst (packedID bytes) and says how; idExtra means it
+// does not pack.
+func packID(dst []byte, id string) idKind {
+	switch {
+	case id == "":
+		return idNone
+	case len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-':
+		// A UUID, as Lambda request IDs are.
+		if packHex(dst[0:4], id[0:8]) && packHex(dst[4:6], id[9:13]) && packHex(dst[6:8], id[14:18]) &&
+			packHex(dst[8:10], id[19:23]) && packHex(dst[10:16], id[24:36]) {
+			return idUUID
+		}
+	case len(id) == 35 && id[0] == '1' && id[1] == '-' && id[10] == '-':
+		// An X-Ray trace ID: 1-{8 hex digits}-{24 hex digits}.
+		if packHex(dst[0:4], id[2:10]) && packHex(dst[4:16], id[11:35]) {
+			return idXRay
+		}
+	}
+	if len(id) <= packedID {
+		copy(dst, id)
+		return idRaw + idKind(len(id))
+	}
+	return idExtra
+}
+
+// unpackID is the ID packed in b as k says (idExtra: "", the caller
+// knows where it is).
+func unpackID(k idKind, b []byte) string {
+	switch {
+	case k == idUUID:
+		out := make([]byte, 0, 36)
+		out = appendHex(out, b[0:4])
+		out = append(out, '-')
+		out = appendHex(out, b[4:6])
+		out = append(out, '-')
+		out = appendHex(out, b[6:8])
+		out = append(out, '-')
+		out = appendHex(out, b[8:10])
+		out = append(out, '-')
+		return string(appendHex(out, b[10:16]))
+	case k == idXRay:
+		out := make([]byte, 0, 35)
+		out = append(out, '1', '-')
+		out = appendHex(out, b[0:4])
+		out = append(out, '-')
+		return string(appendHex(out, b[4:16]))
+	case k >= idRaw:
+		return string(b[:k-idRaw])
+	}
+	return ""
+}
+
+// extra returns the slot's extra fields, making them if needed.
+func (sl *invSlot) extra() *invExtra {
+	if sl.x == nil {
+		sl.x = &invExtra{}
+	}
+	return sl.x
 }
 
 // is reports whether the slot holds request id.
 func (sl *invSlot) is(id string) bool {
-	if sl.reqIn {
-		return string(sl.ids[:sl.reqN]) == id
+	switch k := sl.reqK; {
+	case k == idExtra:
+		return sl.x.requestID == id
+	case k >= idRaw:
+		return string(sl.ids[:k-idRaw]) == id
+	case k == idNone:
+		return id == ""
 	}
-	return sl.rec.RequestID == id
+	var p [packedID]byte
+	return packID(p[:], id) == sl.reqK && p == [packedID]byte(sl.ids[:packedID])
 }
 
-func (sl *invSlot) record() InvocationRecord {
-	r := sl.rec
-	if sl.reqIn {
-		r.RequestID = string(sl.ids[:sl.reqN])
+func (sl *invSlot) requestID() string {
+	if sl.reqK == idExtra {
+		return sl.x.requestID
 	}
-	if sl.trIn {
-		r.TraceID = string(sl.ids[idBytes : idBytes+int(sl.traceN)])
+	return unpackID(sl.reqK, sl.ids[:packedID])
+}
+
+func (sl *invSlot) traceID() string {
+	if sl.trK == idExtra {
+		return sl.x.traceID
+	}
+	return unpackID(sl.trK, sl.ids[packedID:])
+}
+
+// record is the slot's invocation record.
+func (sl *invSlot) record(f *fnState) InvocationRecord {
+	r := InvocationRecord{Time: sl.at, Function: f.name, Source: f.source}
+	inv := &r.Invocation
+	inv.RequestID, inv.TraceID = sl.requestID(), sl.traceID()
+	inv.Stream, inv.Version = sl.stream, sl.version
+	inv.DurationMs, inv.BilledMs = sl.dur, sl.billed
+	inv.MemorySizeMB, inv.MaxMemoryUsedMB = int(sl.mem), int(sl.used)
+	inv.Error = sl.err
+	if x := sl.x; x != nil {
+		if x.source != "" {
+			r.Source = x.source
+		}
+		inv.InitDurationMs, inv.RestoreDurationMs, inv.BilledRestoreMs = x.init, x.restore, x.billedRestore
+		inv.Status, inv.ErrorType, inv.ErrorMessage = x.status, x.errType, x.errMsg
+		if x.wide {
+			inv.MemorySizeMB, inv.MaxMemoryUsedMB = x.mem, x.used
+		}
 	}
 	return r
 }
@@ -248,10 +384,17 @@ func (f *fnState) stream(st string) string {
 	return k
 }
 
+// failure is a failed invocation's strings, copied once and shared by
+// what keeps them (the records and the recent errors).
+type failure struct {
+	requestID, traceID       string
+	status, errType, message string
+}
+
 // recordInvocation keeps the invocation in the function's recent ring
-// (and its failures ring when it failed). Only failures allocate: their
-// strings are copied.
-func (s *Store) recordInvocation(f *fnState, t time.Time, ev *Event) {
+// (and its failures ring when it failed). A record of a warm success
+// allocates nothing; fl holds the copied strings of a failure.
+func (s *Store) recordInvocation(f *fnState, t time.Time, ev *Event, fl *failure) {
 	var sl *invSlot
 	if n := len(f.recent); n < recentInvocations {
 		if n == cap(f.recent) {
@@ -266,37 +409,57 @@ func (s *Store) recordInvocation(f *fnState, t time.Time, ev *Event) {
 		f.nextSlot = (f.nextSlot + 1) % recentInvocations
 	}
 	inv := &ev.Invocation
-	sl.rec = InvocationRecord{Time: t, Function: f.name, Source: f.source, Invocation: *inv}
-	rec := &sl.rec
-	if ev.Source != f.source {
-		rec.Source = strings.Clone(ev.Source)
+	*sl = invSlot{at: t, dur: inv.DurationMs, billed: inv.BilledMs, mem: int32(inv.MemorySizeMB), used: int32(inv.MaxMemoryUsedMB), err: inv.Error}
+	if int(sl.mem) != inv.MemorySizeMB || int(sl.used) != inv.MaxMemoryUsedMB {
+		x := sl.extra()
+		x.mem, x.used, x.wide = inv.MemorySizeMB, inv.MaxMemoryUsedMB, true
 	}
-	rec.Stream = f.stream(inv.Stream)
+	if ev.Source != f.source {
+		sl.extra().source = strings.Clone(ev.Source)
+	}
+	sl.stream = f.stream(inv.Stream)
 	switch v := inv.Version; {
 	case v == f.meta.Version:
-		rec.Version = f.meta.Version
+		sl.version = f.meta.Version
 	case v != "":
 		if e := f.findVersion(v); e != nil {
-			rec.Version = e.v
+			sl.version = e.v
 		} else {
-			rec.Version = strings.Clone(v)
+			sl.version = strings.Clone(v)
 		}
 	}
-	failed := inv.Error != ErrNone || inv.Status != "" || inv.ErrorType != "" || inv.ErrorMessage != ""
-	if failed {
-		rec.Status = strings.Clone(inv.Status)
-		rec.ErrorType = strings.Clone(inv.ErrorType)
-		rec.ErrorMessage = s.clip(inv.ErrorMessage)
+	if inv.InitDurationMs != 0 || inv.RestoreDurationMs != 0 || inv.BilledRestoreMs != 0 {
+		x := sl.extra()
+		x.init, x.restore, x.billedRestore = inv.InitDurationMs, inv.RestoreDurationMs, inv.BilledRestoreMs
 	}
-	sl.setIDs(inv.RequestID, inv.TraceID)
+	if fl != nil {
+		x := sl.extra()
+		x.status, x.errType, x.errMsg = fl.status, fl.errType, fl.message
+	}
+	if sl.reqK = packID(sl.ids[:packedID], inv.RequestID); sl.reqK == idExtra {
+		sl.extra().requestID = fl.orClone(inv.RequestID, true)
+	}
+	if sl.trK = packID(sl.ids[packedID:], inv.TraceID); sl.trK == idExtra {
+		sl.extra().traceID = fl.orClone(inv.TraceID, false)
+	}
 	if inv.Error != ErrNone {
-		r := *rec
-		r.RequestID, r.TraceID = strings.Clone(inv.RequestID), strings.Clone(inv.TraceID)
-		f.pushFailed(r)
+		f.pushFailed(*sl)
 	}
 }
 
-func (f *fnState) pushFailed(rec InvocationRecord) {
+// orClone is the failure's copy of the request (or trace) ID, or a copy of
+// id when there is no failure.
+func (fl *failure) orClone(id string, request bool) string {
+	switch {
+	case fl == nil:
+		return strings.Clone(id)
+	case request:
+		return fl.requestID
+	}
+	return fl.traceID
+}
+
+func (f *fnState) pushFailed(rec invSlot) {
 	if len(f.failed) < recentFailures {
 		f.failed = append(f.failed, rec)
 		return
@@ -319,20 +482,24 @@ func statusOf(k ErrorKind) string {
 // and counts its signature when it turns a success into a failure.
 func (s *Store) amendTriage(f *fnState, t time.Time, ev *Event) {
 	a := &ev.Amend
-	update := func(r *InvocationRecord) {
-		r.Error, r.Status = a.Error, statusOf(a.Error)
+	msg := s.clip(a.ErrorMessage)
+	errType := strings.Clone(a.ErrorType)
+	update := func(sl *invSlot) {
+		sl.err = a.Error
+		x := sl.extra()
+		x.status = statusOf(a.Error)
 		if a.ErrorType != "" || a.Error == ErrNone {
-			r.ErrorType = strings.Clone(a.ErrorType)
+			x.errType = errType
 		}
 		if a.ErrorMessage != "" || a.Error == ErrNone {
-			r.ErrorMessage = s.clip(a.ErrorMessage)
+			x.errMsg = msg
 		}
 	}
 	var found *invSlot
 	if a.RequestID != "" {
 		for i := range f.recent {
 			if sl := &f.recent[i]; sl.is(a.RequestID) {
-				update(&sl.rec)
+				update(sl)
 				found = sl
 			}
 		}
@@ -340,7 +507,7 @@ func (s *Store) amendTriage(f *fnState, t time.Time, ev *Event) {
 	inFailed := false
 	for i := 0; i < len(f.failed); i++ {
 		r := &f.failed[i]
-		if a.RequestID == "" || r.RequestID != a.RequestID {
+		if a.RequestID == "" || !r.is(a.RequestID) {
 			continue
 		}
 		if a.Error == ErrNone { // no longer a failure
@@ -353,18 +520,19 @@ func (s *Store) amendTriage(f *fnState, t time.Time, ev *Event) {
 	}
 	stream := ""
 	if found != nil {
-		stream = found.rec.Stream
+		stream = found.stream
 	}
 	if a.Error != ErrNone && !inFailed {
-		var rec InvocationRecord
 		if found != nil {
-			rec = found.record()
+			f.pushFailed(*found)
 		} else {
-			rec = InvocationRecord{Time: t, Function: f.name, Source: f.source}
-			rec.RequestID = strings.Clone(a.RequestID)
+			rec := invSlot{at: t}
+			if rec.reqK = packID(rec.ids[:packedID], a.RequestID); rec.reqK == idExtra {
+				rec.extra().requestID = strings.Clone(a.RequestID)
+			}
 			update(&rec)
+			f.pushFailed(rec)
 		}
-		f.pushFailed(rec)
 	}
 	if a.Prev == ErrNone && a.Error != ErrNone {
 		s.invocationSignature(f, t, a.Error, a.ErrorType, a.ErrorMessage, "", a.RequestID, stream)
@@ -381,13 +549,13 @@ func (s *Store) Invocation(function, requestID string) (InvocationRecord, bool) 
 		return InvocationRecord{}, false
 	}
 	for i := len(f.failed) - 1; i >= 0; i-- {
-		if f.failed[i].RequestID == requestID {
-			return f.failed[i], true
+		if f.failed[i].is(requestID) {
+			return f.failed[i].record(f), true
 		}
 	}
 	for i := range f.recent {
 		if sl := &f.recent[i]; sl.is(requestID) {
-			return sl.record(), true
+			return sl.record(f), true
 		}
 	}
 	return InvocationRecord{}, false
@@ -405,14 +573,14 @@ func (s *Store) RecentInvocations(function string, limit int) []InvocationRecord
 	}
 	out := make([]InvocationRecord, 0, len(f.recent)+len(f.failed))
 	for i := range f.recent {
-		out = append(out, f.recent[(f.nextSlot+i)%len(f.recent)].record())
+		out = append(out, f.recent[(f.nextSlot+i)%len(f.recent)].record(f))
 	}
 	ids := make(map[string]bool, len(out))
 	for i := range out {
 		ids[out[i].RequestID] = true
 	}
-	for _, r := range f.failed {
-		if r.RequestID == "" || !ids[r.RequestID] {
+	for i := range f.failed {
+		if r := f.failed[i].record(f); r.RequestID == "" || !ids[r.RequestID] {
 			out = append(out, r)
 		}
 	}

@@ -86,7 +86,7 @@ func withVersion(ev Event, v string) Event {
 
 func TestConfigurationChanges(t *testing.T) {
 	s := NewStore(Options{})
-	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	s.Ingest(
 		meta("f", at(0), FunctionMeta{MemorySizeMB: 1024, TimeoutMs: 3000, Runtime: "nodejs20.x", Arch: ArchX86,
 			ReservedConcurrency: 10, ReservedConcurrencyKnown: true}), // learnt: no change

@@ -69,6 +69,9 @@ type Options struct {
 	CrashDir string
 	// ReportDir is where incident reports are written (default ".").
 	ReportDir string
+	// Warning is shown in the status bar from the start (a secret file
+	// other users can read), until the next notice replaces it.
+	Warning string
 	// Prices price the triage report's cost what-if (default
 	// model.DefaultPrices()).
 	Prices *model.PriceTable
@@ -135,6 +138,10 @@ type Model struct {
 	inflight bool     // it has not answered yet
 	held     *dataMsg // the newest data received while paused
 	status   statusInfo
+
+	// stopped is closed when Run returns: a pending refresh tick then
+	// ends at once instead of outliving the program by up to refresh.
+	stopped <-chan struct{}
 }
 
 // statusInfo is what the status bar shows of the store.
@@ -184,6 +191,9 @@ func New(data common.Data, opts Options) Model {
 		prices:    opts.Prices,
 		inflight:  true, // Init's first fetch
 	}
+	if opts.Warning != "" {
+		m.status.notice, m.status.noticeErr = "warning: "+opts.Warning, true
+	}
 	for _, n := range opts.Sources {
 		m.status.sources = append(m.status.sources, model.SourceInfo{Name: n, State: model.StateStarting})
 	}
@@ -220,6 +230,9 @@ func (m Model) Init() tea.Cmd {
 // Update routes a message to its handler.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	defer m.guard()
+	if testPanic != nil {
+		testPanic(msg)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		return m.resize(msg.Width, msg.Height), nil

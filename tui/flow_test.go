@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/sources/demo"
@@ -27,7 +27,9 @@ func TestMain(m *testing.M) {
 	// Goldens keep the theme's colours: render as on a true-colour terminal
 	// whatever runs the tests.
 	lipgloss.SetColorProfile(termenv.TrueColor)
-	os.Exit(m.Run())
+	// and fail when a goroutine (a program, a command) outlives them;
+	// teatest's SIGINT watcher is never stopped, by its design.
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"))
 }
 
 func fixedClock() time.Time { return t0 }
@@ -179,13 +181,12 @@ func TestFlowFleetLogsPauseAndResize(t *testing.T) {
 // themes, and each view at 120 columns.
 func TestGoldenFrames(t *testing.T) {
 	type tc struct {
-		name   string
-		theme  string
-		noCol  bool
-		w, h   int
-		opts   Options
-		keys   []string
-		checks []string
+		name  string
+		theme string
+		noCol bool
+		w, h  int
+		opts  Options
+		keys  []string
 	}
 	var cases []tc
 	for _, th := range []string{"dark", "light", "high-contrast"} {

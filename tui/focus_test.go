@@ -25,7 +25,7 @@ func TestFocusFollowsTheOpenViews(t *testing.T) {
 		t.Fatalf("logs view: focus %v", f)
 	}
 	m, _ = m.back()
-	m, _ = m.back()
+	_, _ = m.back()
 	if f := store.Focus(); len(f) != 0 {
 		t.Fatalf("back on the fleet: focus %v, want none", f)
 	}

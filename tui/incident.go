@@ -163,7 +163,7 @@ func writeReport(dir, base string, r *analysis.Report, logs func(model.LogQuery)
 	var f *os.File
 	var err error
 	for i := 1; i <= 100; i++ {
-		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if !errors.Is(err, fs.ErrExist) {
 			break
 		}
@@ -173,7 +173,7 @@ func writeReport(dir, base string, r *analysis.Report, logs func(model.LogQuery)
 		return "", err
 	}
 	if err := r.Markdown(f, logs); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return path, err
 	}
 	return path, f.Close()

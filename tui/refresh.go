@@ -57,8 +57,21 @@ type dataMsg struct {
 	live *model.Snapshot
 }
 
+// tick is the refresh tick. Unlike tea.Tick, whose timer cannot be
+// stopped, it ends when Run returns (m.stopped), so that no goroutine
+// outlives the program.
 func (m Model) tick() tea.Cmd {
-	return tea.Tick(m.refresh, func(time.Time) tea.Msg { return tickMsg{} })
+	d, stopped := m.refresh, m.stopped
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return tickMsg{}
+		case <-stopped:
+			return nil
+		}
+	}
 }
 
 // onTick re-arms the tick and fetches unless a fetch is still out.

@@ -108,17 +108,16 @@ func decodeSnapshot(t testing.TB, s string) snapshotJSON {
 
 // call is one simulated invocation with the figures it must produce.
 type call struct {
-	id                 string
-	stream             string
-	at                 time.Time
-	dur, init          float64
-	billed             int
-	mem, used          int
-	kind               string // "", "timeout", "timeout-late", "oom", "exit", "invoke-error"
-	appLines           int
-	countsAsError      bool
-	errorKind          string
-	hasReportStatusTag bool
+	id            string
+	stream        string
+	at            time.Time
+	dur, init     float64
+	billed        int
+	mem, used     int
+	kind          string // "", "timeout", "timeout-late", "oom", "exit", "invoke-error"
+	appLines      int
+	countsAsError bool
+	errorKind     string
 }
 
 // fleet makes n invocations of one function with known figures.
@@ -336,8 +335,12 @@ func TestSnapshotFiguresEveryFormat(t *testing.T) {
 	filterJSON, _ := json.MarshalIndent(filter, "", "    ")
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write(sub.Bytes())
-	zw.Close()
+	if _, err := zw.Write(sub.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 
 	dir := t.TempDir()
 	for _, tc := range []struct {

@@ -39,6 +39,8 @@ type sourceFlags struct {
 	rawHistory bool
 	// now is the demo fleet's clock (nil: time.Now); snapshot --at sets it.
 	now func() time.Time
+	// retain bounds what the store keeps (the UI and snapshot register it).
+	retain retentionFlags
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
@@ -56,6 +58,9 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 func (s *sourceFlags) live() bool { return s.input == "" || s.follow }
 
 func (s *sourceFlags) check() error {
+	if err := s.retain.check(); err != nil {
+		return err
+	}
 	if s.demo && s.input != "" {
 		return fmt.Errorf("%w: --demo and --input exclude each other", errUsage)
 	}
@@ -136,7 +141,7 @@ func (w *windowFlag) Set(v string) error {
 
 // parse parses flags, mapping -h to errHelp and other errors to errUsage.
 func parse(fs *flag.FlagSet, args []string, out io.Writer) error {
-	fs.SetOutput(out)
+	fs.SetOutput(safeWriter{out})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp

@@ -22,9 +22,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/fntop/fntop/model/textsafe"
 	"github.com/fntop/fntop/sources/aws"
 	"github.com/fntop/fntop/tui"
 	"github.com/fntop/fntop/tui/common"
+	"github.com/fntop/fntop/tui/termsafe"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -103,13 +105,33 @@ func run(ctx context.Context, args []string, e env) int {
 	case errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		fmt.Fprintln(e.stderr, "fntop:", err)
+		_, _ = fmt.Fprintln(e.stderr, "fntop:", errText(err)) // stderr: nowhere left to report to
 		return 2
 	case errors.Is(err, context.Canceled):
 		return 130
 	}
-	fmt.Fprintln(e.stderr, "fntop:", err)
+	_, _ = fmt.Fprintln(e.stderr, "fntop:", errText(err))
 	return 1
+}
+
+// errText is an error as fntop prints it: errors quote names, paths,
+// patterns and what endpoints answered, any of which can carry escape
+// sequences or bidi controls, so it is made terminal-safe; whatever has
+// the shape of a credential (an echoed header, a URL's password) is
+// redacted, whatever source the error came from.
+func errText(err error) string {
+	return termsafe.Multiline(textsafe.RedactCredentials(err.Error()))
+}
+
+// safeWriter makes what is written terminal-safe, keeping line feeds: the
+// flag package quotes unknown flags and bad values as they were given.
+type safeWriter struct{ w io.Writer }
+
+func (s safeWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(s.w, termsafe.Multiline(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 const usage = `fntop: top for serverless function fleets
@@ -149,6 +171,13 @@ UI flags:
                        directory), or a path; NO_COLOR turns colour off
   --refresh DURATION   how often the screen pulls new figures (default 1s)
   --report-dir DIR     where the incident report key (W) writes (default .)
+
+Retention flags (the UI and snapshot; see "Retention and memory" in the README):
+  --logs-per-function N   log lines kept per function (default 1000)
+  --logs-total N          log lines kept for the all-functions log view (default 10000)
+  --log-bytes BYTES       memory of all functions' log lines together (default 256 MiB)
+  --max-message-bytes N   longer log messages are truncated (default 16384)
+  --recent-errors N       failed invocations kept per function (default 50)
 
 Run 'fntop snapshot --help' or 'fntop logs --help' for every flag.
 `

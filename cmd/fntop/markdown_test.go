@@ -49,7 +49,7 @@ func TestSnapshotMarkdownDemo(t *testing.T) {
 					t.Errorf("%s: no %q flag:\n%s", tc.also, tc.alsoFlag, out)
 				}
 			}
-			if strings.ContainsAny(out, "\x1b\x9b") {
+			if strings.ContainsAny(out, "\x1b\u009b") { // ESC or a C1 CSI
 				t.Error("raw escape in the report")
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/sources"
 	"github.com/fntop/fntop/sources/prometheus"
+	"github.com/fntop/fntop/tui/termsafe"
 )
 
 // promFlags are the flags of the Prometheus source.
@@ -28,6 +29,10 @@ type promFlags struct {
 	basicPassFile   string
 	caFile          string
 	insecureSkipTLS bool
+
+	// warnings are what build found to warn about (secret files others
+	// can read); build prints them and the UI shows them.
+	warnings []string
 }
 
 func (p *promFlags) register(fs *flag.FlagSet) {
@@ -101,6 +106,15 @@ func (p *promFlags) build(e env, backfill time.Duration) (sources.Source, error)
 	}
 	if p.insecureSkipTLS {
 		opts.HTTP.TLSConfig.InsecureSkipVerify = true
+	}
+	var fileConf *prometheus.FileConfig
+	if fc.Path != "" {
+		fileConf = fc
+	}
+	p.warnings = prometheus.PermissionWarnings(fileConf, &opts.HTTP, map[string]string{
+		p.bearerTokenFile: "--bearer-token-file", p.basicPassFile: "--basic-auth-password-file"})
+	for _, w := range p.warnings {
+		_, _ = fmt.Fprintln(e.stderr, "fntop: warning:", termsafe.Text(w)) // stderr: best effort
 	}
 	if backfill <= 0 || backfill == model.WindowAll {
 		backfill = model.Window1h

@@ -573,7 +573,7 @@ func runRIESession(t *testing.T, riePath, handlerDir string, sess rieSession) ([
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logFile.Close()
+	defer logFile.Close() //nolint:errcheck // the emulator's log, read back only on failure
 
 	p := startRIE(t, riePath, handlerDir, sess, logFile)
 	client := &http.Client{

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/model/textsafe"
 	"github.com/fntop/fntop/sources"
 	"github.com/fntop/fntop/sources/file"
 	"github.com/fntop/fntop/tui/termsafe"
@@ -38,6 +39,7 @@ func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []st
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var src sourceFlags
 	src.register(fs)
+	src.retain.register(fs)
 	asJSON := new(bool)
 	if offerJSON {
 		fs.BoolVar(asJSON, "json", false, "print one JSON document (the schema in the README)")
@@ -95,7 +97,7 @@ func snapshotCommand(ctx context.Context, name string, offerJSON bool, args []st
 	}
 	snap := store.Snapshot(model.SnapshotOptions{Window: win.d, Function: src.function})
 	if src.function != "" && len(snap.Functions) == 0 {
-		fmt.Fprintf(e.stderr, "fntop: no data for function %q\n", termsafe.Text(src.function))
+		_, _ = fmt.Fprintf(e.stderr, "fntop: no data for function %q\n", termsafe.Text(src.function))
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, snap)
@@ -116,7 +118,7 @@ func collect(ctx context.Context, src *sourceFlags, e env) (*model.Store, error)
 // collectStore is collect, keeping the log lines of a finite input when
 // logs is set (an incident report quotes them).
 func collectStore(ctx context.Context, src *sourceFlags, e env, logs bool) (*model.Store, error) {
-	opts := model.Options{}
+	opts := src.retain.options()
 	var s sources.Source
 	if src.live() {
 		opts.Clock = time.Now
@@ -189,11 +191,11 @@ func newProgress(sink model.Sink, e env, name string) *progress {
 			select {
 			case <-p.done:
 				if shown {
-					fmt.Fprint(e.stderr, "\r\x1b[K")
+					_, _ = fmt.Fprint(e.stderr, "\r\x1b[K") // progress on stderr: best effort
 				}
 				return
 			case <-t.C:
-				fmt.Fprintf(e.stderr, "\r\x1b[Kreading %s: %d events", termsafe.Text(name), p.n.Load())
+				_, _ = fmt.Fprintf(e.stderr, "\r\x1b[Kreading %s: %d events", termsafe.Text(name), p.n.Load())
 				shown = true
 			}
 		}
@@ -218,25 +220,35 @@ func writeJSON(w io.Writer, snap *model.Snapshot) error {
 	if snap.Sources == nil {
 		snap.Sources = []model.SourceInfo{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(snap)
+	b, err := json.MarshalIndent(snap, "", "  ")
+	if err != nil {
+		return err
+	}
+	// encoding/json leaves DEL, C1 controls, bidi, zero-width and tag
+	// characters of names and messages raw: escape them too, so that the
+	// document is as safe on a terminal as the table.
+	_, err = w.Write(append(textsafe.JSON(b), '\n'))
+	return err
 }
 
 // writeTable prints the snapshot as an aligned text table, one function a
 // row, most invoked first.
 func writeTable(w io.Writer, snap *model.Snapshot) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "window %s  %s .. %s  (%.0fs)   functions %d   invocations %d   %.2f/s   errors %d (%s)   cost %s (%s/h)\n",
+	if _, err := fmt.Fprintf(w, "window %s  %s .. %s  (%.0fs)   functions %d   invocations %d   %.2f/s   errors %d (%s)   cost %s (%s/h)\n",
 		snap.Window.Label, snap.Window.Start.UTC().Format(time.RFC3339), snap.Window.End.UTC().Format(time.RFC3339), snap.Window.Seconds,
 		snap.Totals.Functions, snap.Totals.Invocations, snap.Totals.RatePerS, snap.Totals.Errors, pct(snap.Totals.ErrorRate),
-		usd(snap.Totals.CostUSD), usd(snap.Totals.CostPerHourUSD))
+		usd(snap.Totals.CostUSD), usd(snap.Totals.CostPerHourUSD)); err != nil {
+		return err
+	}
 	nameW := len("FUNCTION")
 	for _, f := range snap.Functions {
-		nameW = max(nameW, len(termsafe.Text(f.Name)))
+		nameW = max(nameW, len(tableName(f.Name)))
 	}
-	fmt.Fprintf(tw, "%-*s\t", nameW, "FUNCTION")
-	fmt.Fprintln(tw, "INV\tRATE/s\tERR\tERR%\tTIMEOUT\tCOLD\tCOLD%\tTHROTTLE\tP50 ms\tP99 ms\tMEM MB\tCOST\t$/h\t")
+	// Every line ends in a cell, so tw buffers the table: a failed write
+	// comes back from Flush.
+	_, _ = fmt.Fprintf(tw, "%-*s\t", nameW, "FUNCTION")
+	_, _ = fmt.Fprintln(tw, "INV\tRATE/s\tERR\tERR%\tTIMEOUT\tCOLD\tCOLD%\tTHROTTLE\tP50 ms\tP99 ms\tMEM MB\tCOST\t$/h\t")
 	rows := append([]model.FunctionStats(nil), snap.Functions...)
 	slices.SortStableFunc(rows, func(a, b model.FunctionStats) int { return cmp.Compare(b.Invocations, a.Invocations) })
 	for _, f := range rows {
@@ -244,8 +256,8 @@ func writeTable(w io.Writer, snap *model.Snapshot) error {
 		if f.MemorySizeMB > 0 {
 			mem = fmt.Sprintf("%d/%d", f.MaxMemoryUsedMB, f.MemorySizeMB)
 		}
-		fmt.Fprintf(tw, "%-*s\t%d\t%.2f\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			nameW, termsafe.Text(f.Name), f.Invocations, f.RatePerS, f.Errors, pct(f.ErrorRate), f.Timeouts,
+		_, _ = fmt.Fprintf(tw, "%-*s\t%d\t%.2f\t%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			nameW, tableName(f.Name), f.Invocations, f.RatePerS, f.Errors, pct(f.ErrorRate), f.Timeouts,
 			optInt(f.ColdStarts), optPct(f.ColdStartRatio), optInt(f.Throttles),
 			durQ(f.Duration, func(q *model.Quantiles) float64 { return q.P50 }),
 			durQ(f.Duration, func(q *model.Quantiles) float64 { return q.P99 }),
@@ -256,7 +268,7 @@ func writeTable(w io.Writer, snap *model.Snapshot) error {
 	}
 	var notes []string
 	for _, s := range snap.Sources {
-		n := fmt.Sprintf("source %s: %s", termsafe.Text(s.Name), s.State)
+		n := fmt.Sprintf("source %s: %s", termsafe.Text(s.Name), termsafe.Text(string(s.State)))
 		if s.LastError != "" {
 			n += " (" + termsafe.Text(s.LastError) + ")"
 		}
@@ -269,6 +281,10 @@ func writeTable(w io.Writer, snap *model.Snapshot) error {
 	_, err := fmt.Fprintln(w, strings.Join(notes, "   "))
 	return err
 }
+
+// tableName is a function's name for the table: terminal-safe, and
+// without tabs, which would make columns of it.
+func tableName(s string) string { return strings.ReplaceAll(termsafe.Text(s), "\t", " ") }
 
 func pct(r float64) string { return fmt.Sprintf("%.1f%%", r*100) }
 

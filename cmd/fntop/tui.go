@@ -8,13 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/model/textsafe"
 	"github.com/fntop/fntop/sources"
 	"github.com/fntop/fntop/themes"
 	"github.com/fntop/fntop/tui"
 	"github.com/fntop/fntop/tui/common"
+	"github.com/fntop/fntop/tui/termsafe"
 )
 
 // uiOnlyFlags are the flags of `fntop` that only the terminal UI uses; the
@@ -38,6 +41,7 @@ func (f *topFlags) parse(args []string, e env) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet("fntop", flag.ContinueOnError)
 	fs.Usage = func() { io.WriteString(fs.Output(), usage) } //nolint:errcheck // best effort
 	f.src.register(fs)
+	f.src.retain.register(fs)
 	fs.BoolVar(&f.src.follow, "follow", false, "with --input, keep reading as the file grows")
 	fs.Var(&f.win, "window", "window `W`: 1m, 5m, 15m or 1h (default 5m)")
 	fs.StringVar(&f.theme, "theme", "", "colour theme: a built-in `NAME` (dark, light, high-contrast), a theme in the config directory, or a file path")
@@ -82,7 +86,7 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 	if err != nil {
 		return fmt.Errorf("%w: --theme: %v", errUsage, err)
 	}
-	opts := model.Options{}
+	opts := f.src.retain.options()
 	if f.src.live() {
 		opts.Clock = time.Now
 	}
@@ -115,12 +119,13 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 		Sources:   []string{src.Name()},
 		Function:  f.src.function,
 		ReportDir: f.reportDir,
+		Warning:   strings.Join(f.src.prom.warnings, "; "),
 	})
 	cancel()
 	select {
 	case <-done:
 	case <-time.After(sourceStopTimeout):
-		fmt.Fprintf(e.stderr, "fntop: source %s did not stop within %s\n", src.Name(), sourceStopTimeout)
+		_, _ = fmt.Fprintf(e.stderr, "fntop: source %s did not stop within %s\n", termsafe.Text(src.Name()), sourceStopTimeout)
 	}
 	return err
 }
@@ -131,6 +136,7 @@ func runTUI(ctx context.Context, f *topFlags, e env) error {
 func runSource(ctx context.Context, src sources.Source, store *model.Store, crashDir string) <-chan struct{} {
 	done := make(chan struct{})
 	failed := func(msg string) {
+		msg = textsafe.RedactCredentials(msg)
 		store.Ingest(model.Event{
 			Kind: model.KindStatus, Source: src.Name(), Time: time.Now(),
 			Status: model.SourceStatus{Name: src.Name(), State: model.StateFailing, LastError: msg},

@@ -17,10 +17,9 @@ import (
 
 // uiRun records what the terminal UI was started with.
 type uiRun struct {
-	opts    tui.Options
-	snap    *model.Snapshot
-	called  bool
-	stopped chan struct{}
+	opts   tui.Options
+	snap   *model.Snapshot
+	called bool
 }
 
 func interactiveEnv(getenv map[string]string, r *uiRun, out, errb *bytes.Buffer) env {

@@ -200,8 +200,6 @@ func logSpread(q *model.Quantiles) float64 {
 	return s
 }
 
-func invocationsOf(p *model.SeriesPoint) float64 { return float64(p.Invocations) }
-
 // span is a part of the current window a rule tests: the whole window,
 // its most recent buckets (an incident in progress, tested from its
 // onset) or a single bucket (a wave that is over). x of n invocations

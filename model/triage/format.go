@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/fntop/fntop/model/textsafe"
 )
 
 // Figures for people.
@@ -69,57 +70,10 @@ func usd(v float64) string {
 // character visibly, in the Go escape notation the terminal views use
 // (\x1b, \u202e, \xff), so that pasted reports show what the log held.
 
-// invisible reports whether r must be rendered as an escape: controls
-// (C0, DEL, C1), format characters (bidi embeddings, overrides, isolates
-// and marks, zero-width characters, the byte order mark, tag characters),
-// line and paragraph separators and noncharacters.
-func invisible(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
-		return true
-	case r == 0xfffe, r == 0xffff, r >= 0xfdd0 && r <= 0xfdef:
-		return true
-	}
-	return r > 0x7f && (unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r))
-}
-
-// escapeTo writes s with every invisible character escaped. tab is what a
-// tab becomes.
-func escapeTo(b *strings.Builder, s, tab string) {
-	const hex = "0123456789abcdef"
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteString(`\x`)
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&0xf])
-		case r == '\t':
-			b.WriteString(tab)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case invisible(r) && r <= 0xff:
-			b.WriteString(`\x`)
-			b.WriteByte(hex[r>>4])
-			b.WriteByte(hex[r&0xf])
-		case invisible(r) && r <= 0xffff:
-			fmt.Fprintf(b, `\u%04x`, r)
-		case invisible(r):
-			fmt.Fprintf(b, `\U%08x`, r)
-		default:
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-}
+// escapeTo writes s with every invisible character escaped (the rule of
+// model/textsafe, shared with the terminal views). tab is what a tab
+// becomes.
+func escapeTo(b *strings.Builder, s, tab string) { textsafe.Escape(b, s, tab) }
 
 // plain makes untrusted text one safe line: nothing invisible, newlines
 // as \n.

@@ -45,7 +45,7 @@ type mdWriter struct {
 }
 
 func (m *mdWriter) line(format string, args ...any) {
-	fmt.Fprintf(m.w, format, args...)
+	_, _ = fmt.Fprintf(m.w, format, args...) // m.w keeps the first error; Flush returns it
 	m.w.WriteByte('\n')
 }
 

@@ -62,6 +62,12 @@ type Budget struct {
 	until     time.Time // no call before this
 	throttles int64
 	calls     int64
+	// lastErr is the latest failed attempt (throttled or not) and when;
+	// lastOK the latest success: the status tells a failure at once,
+	// while call still retries it.
+	lastErr   error
+	lastErrAt time.Time
+	lastOK    time.Time
 }
 
 // NewBudget returns a budget of perSecond calls with the given burst.
@@ -133,10 +139,18 @@ func (b *Budget) Throttled() time.Duration {
 	return d
 }
 
+// Failed records a failed attempt (call does, before it retries).
+func (b *Budget) Failed(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lastErr, b.lastErrAt = err, b.now()
+}
+
 // OK reports a successful call: the budget recovers toward its rate.
 func (b *Budget) OK() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.lastOK = b.now()
 	b.bo.Reset()
 	l := b.lim.Limit()
 	if l >= b.base {
@@ -157,6 +171,11 @@ type BudgetState struct {
 	Throttles, Calls int64
 	// PausedFor is the remaining throttling pause.
 	PausedFor time.Duration
+	// LastError is the latest failed attempt, at LastErrorAt; LastOK the
+	// latest success.
+	LastError   error
+	LastErrorAt time.Time
+	LastOK      time.Time
 }
 
 // Slowed reports whether throttling has the budget below its rate.
@@ -170,5 +189,6 @@ func (b *Budget) State() BudgetState {
 	if p < 0 {
 		p = 0
 	}
-	return BudgetState{Rate: float64(b.lim.Limit()), Base: float64(b.base), Throttles: b.throttles, Calls: b.calls, PausedFor: p}
+	return BudgetState{Rate: float64(b.lim.Limit()), Base: float64(b.base), Throttles: b.throttles, Calls: b.calls, PausedFor: p,
+		LastError: b.lastErr, LastErrorAt: b.lastErrAt, LastOK: b.lastOK}
 }

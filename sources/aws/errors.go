@@ -107,8 +107,10 @@ func call(ctx context.Context, b *Budget, fn func(context.Context) error) error 
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case isThrottle(err):
+			b.Failed(err)
 			b.Throttled()
 		case isTransient(err) && transient < maxTransientRetries:
+			b.Failed(err)
 			transient++
 			wait := time.Duration(transient*transient) * 100 * time.Millisecond
 			t := time.NewTimer(wait)
@@ -213,13 +215,39 @@ func short(err error) string {
 		}
 		return ae.ErrorCode()
 	}
-	if s := httpStatus(err); s != 0 {
-		return fmt.Sprintf("HTTP %d", s)
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		switch s := re.HTTPStatusCode(); {
+		case s >= 300:
+			return fmt.Sprintf("HTTP %d", s)
+		case s != 0 && re.Err != nil:
+			// A success status whose body could not be read: say what
+			// was wrong with it.
+			cause := re.Err.Error()
+			var oe *net.OpError
+			if errors.As(re.Err, &oe) {
+				cause = oe.Err.Error() // without the addresses
+			}
+			return clip(fmt.Sprintf("bad answer (HTTP %d): %s", s, cause))
+		}
 	}
 	msg := err.Error()
-	if i := strings.LastIndex(msg, ": dial tcp"); i >= 0 {
+	var oe *net.OpError
+	switch i := strings.LastIndex(msg, ": dial tcp"); {
+	case i >= 0:
 		msg = "cannot connect:" + msg[i+len(": dial tcp"):]
+	case errors.As(err, &oe) && oe.Op != "dial":
+		// A broken connection: the operation and the cause, not the
+		// request's URL and the addresses.
+		msg = "connection failed: " + oe.Err.Error()
+	case strings.Contains(msg, "timeout awaiting response headers"):
+		msg = "no answer: timeout awaiting response headers"
 	}
+	return clip(msg)
+}
+
+// clip bounds a status message.
+func clip(msg string) string {
 	if len(msg) > 160 {
 		msg = msg[:160] + "…"
 	}

@@ -578,16 +578,21 @@ func splitLog(v string) (group, account string) {
 }
 
 // num reads a value as Insights prints numbers ("12", "14.97", "1.28E8");
-// unreadable values are 0.
+// unreadable values are 0, and so are negative ones: every column is a
+// count, a duration or a size.
 func insightsNum(s string) float64 {
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
 		return 0
 	}
 	return v
 }
 
-func insightsCount(v float64) int64 { return int64(math.Round(v)) }
+// insightsMaxCount bounds a count read from Insights, far above any real
+// one, so that it converts to an int64 and sums of counts do not overflow.
+const insightsMaxCount = 1e15
+
+func insightsCount(v float64) int64 { return int64(math.Round(min(max(v, 0), insightsMaxCount))) }
 
 // merge adds o, a row of the same group and minute from the other log
 // format, to r: counts and sums add up, maxima take the larger, and the
@@ -688,8 +693,10 @@ func (p *place) emitBatch(b *aggBatch) {
 				HasInvocations: true, HasErrors: true, HasTimeouts: true, HasColdStarts: true}}
 			bins[k] = r
 		}
-		r.agg.Errors += f.errors
-		r.agg.Timeouts += f.timeouts
+		// A timeout taken back (-1) has its report counted in the row,
+		// unless the rows disagree (a stats row cut by the row limit).
+		r.agg.Errors = max(0, r.agg.Errors+f.errors)
+		r.agg.Timeouts = max(0, r.agg.Timeouts+f.timeouts)
 	}
 	if len(bins) == 0 {
 		return

@@ -22,6 +22,8 @@ const (
 	DefaultLiveTailRenew = 2*time.Hour + 50*time.Minute
 	// DefaultDedup bounds the event keys remembered per log group.
 	DefaultDedup = 50000
+	// DefaultTimeout bounds the wait for the answer of one API call.
+	DefaultTimeout = 30 * time.Second
 )
 
 // Options configure the AWS source. The zero value watches the default
@@ -86,6 +88,12 @@ type Options struct {
 	// DefaultDedup).
 	Dedup int
 
+	// Timeout bounds the wait for the answer (its headers) of one API
+	// call (default DefaultTimeout): a server that accepts a request and
+	// never answers fails the call, which is then retried, instead of
+	// holding a poller forever. Live Tail streams are not cut by it.
+	Timeout time.Duration
+
 	// Clock is the wall clock (default time.Now).
 	Clock func() time.Time
 	// ConfigOptions are passed to config.LoadDefaultConfig after fntop's
@@ -117,6 +125,9 @@ func (o *Options) defaults() {
 	}
 	if o.Dedup <= 0 {
 		o.Dedup = DefaultDedup
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

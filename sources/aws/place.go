@@ -3,6 +3,7 @@ package aws
 import (
 	"errors"
 	"hash/maphash"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -64,7 +65,9 @@ type place struct {
 func newPlace(o *Options, name, qual, profile, region string, cfg aws.Config, sink model.Sink) *place {
 	endpoint := o.Endpoint
 	custom := endpoint != "" || cfg.BaseEndpoint != nil
-	httpClient := awsapi.BufferRequestBodies(awshttp.NewBuildableClient())
+	httpClient := awsapi.BufferRequestBodies(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.ResponseHeaderTimeout = o.Timeout
+	}))
 	logs := cloudwatchlogs.NewFromConfig(cfg, func(lo *cloudwatchlogs.Options) {
 		lo.HTTPClient = httpClient
 		lo.Retryer = aws.NopRetryer{}
@@ -106,14 +109,6 @@ func newPlaceWith(o *Options, name, qual, profile, region string, logs LogsAPI, 
 		seed:     maphash.MakeSeed(),
 	}
 	return p
-}
-
-// budgets lists the place's budgets by API action, for accounting.
-func (p *place) budgets() map[string]*Budget {
-	return map[string]*Budget{
-		"FilterLogEvents": p.filter, "DescribeLogGroups": p.describe, "StartQuery": p.query,
-		"GetQueryResults": p.results, "StartLiveTail": p.tail, "ListFunctions": p.list,
-	}
 }
 
 // group is one log group and its polling state.

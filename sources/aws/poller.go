@@ -68,7 +68,7 @@ func (p *place) pollLoop(ctx context.Context) {
 					sleep(ctx, wait)
 					continue
 				}
-				p.pollPage(ctx, g)
+				_, _, _ = p.pollPage(ctx, g) // a failure is kept on the place and reported in its status
 			}
 		}()
 	}
@@ -161,7 +161,11 @@ func (p *place) pollPage(ctx context.Context, g *group) (fresh int, passDone boo
 		return fresh, false, nil
 	}
 	g.token = nil
-	g.cursor = max(g.cursor, g.passMax)
+	// Never past now: an event stamped ahead of the clock (a writer's
+	// clock hours fast) would otherwise move the cursor past every event
+	// written after it, until real time caught up. The overlap and the
+	// dedup absorb asking again.
+	g.cursor = max(g.cursor, min(g.passMax, now.UnixMilli()))
 	g.lastOK = now
 	g.polled = true
 	g.heat = g.heat*heatDecay + float64(g.passFresh)

@@ -491,9 +491,14 @@ func (p *place) report(state model.SourceState, detail string) {
 	parts = append(parts, p.notes...)
 	p.mu.Unlock()
 
+	// The poller's latest failed attempt, while call still retries it, is
+	// news when it is newer than the place's last error.
+	if fs.LastError != nil && fs.LastErrorAt.After(fs.LastOK) && (lastErr == nil || fs.LastErrorAt.After(errAt)) {
+		lastErr, errAt = fs.LastError, fs.LastErrorAt
+	}
 	if state == "" {
 		switch {
-		case lastErr != nil && errAt.After(updated) && now.Sub(errAt) < 30*time.Second:
+		case lastErr != nil && errAt.After(updated) && now.Sub(errAt) < 30*time.Second && !isThrottle(lastErr):
 			state = model.StateFailing
 		case fs.Slowed():
 			state = model.StateThrottled

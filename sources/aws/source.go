@@ -22,19 +22,25 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/model/textsafe"
 )
 
 // Source is the AWS source.
 type Source struct {
 	opts Options
+	// secrets are the credentials the SDK clients used: no status or
+	// error the source gives out may show them (an endpoint or a proxy
+	// may echo a request's headers into its error).
+	secrets *textsafe.Secrets
 }
 
 // New returns an AWS source.
 func New(opts Options) *Source {
 	opts.defaults()
-	return &Source{opts: opts}
+	return &Source{opts: opts, secrets: &textsafe.Secrets{}}
 }
 
 // Name is "aws".
@@ -55,7 +61,9 @@ func (s *Source) loadConfigs(ctx context.Context) ([]target, []aws.Config, error
 		cfgs    []aws.Config
 	)
 	for _, p := range profiles {
-		lo := []func(*config.LoadOptions) error{}
+		// The SDK logs to stderr by default, which is the terminal the
+		// UI draws on: fntop reports problems as status instead.
+		lo := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 		if p != "" {
 			lo = append(lo, config.WithSharedConfigProfile(p))
 		}
@@ -63,6 +71,9 @@ func (s *Source) loadConfigs(ctx context.Context) ([]target, []aws.Config, error
 		cfg, err := config.LoadDefaultConfig(ctx, lo...)
 		if err != nil {
 			return nil, nil, explainCredentials(p, err)
+		}
+		if cfg.Credentials != nil {
+			cfg.Credentials = recordingProvider{cfg.Credentials, s.secrets}
 		}
 		regions := s.opts.Regions
 		if len(regions) == 0 {
@@ -118,6 +129,12 @@ func (s *Source) places(ctx context.Context, sink model.Sink) ([]*place, error) 
 // Run watches every place until ctx ends. A credential or configuration
 // problem is reported as the source's status and returned.
 func (s *Source) Run(ctx context.Context, sink model.Sink) error {
+	sink = cleanSink{sink, s.secrets}
+	err := s.run(ctx, sink)
+	return s.secrets.Error(err)
+}
+
+func (s *Source) run(ctx context.Context, sink model.Sink) error {
 	ps, err := s.places(ctx, sink)
 	if err != nil {
 		status(sink, s.Name(), s.opts.Clock(), model.StateFailing, "", err)
@@ -149,12 +166,13 @@ func eachPlace(ps []*place, fn func(*place) error) error {
 // window of history (Insights, or FilterLogEvents where Insights is not
 // permitted), then returns: the headless snapshot's path.
 func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
+	sink = cleanSink{sink, s.secrets}
 	ps, err := s.places(ctx, sink)
 	if err != nil {
 		status(sink, s.Name(), s.opts.Clock(), model.StateFailing, "", err)
-		return err
+		return s.secrets.Error(err)
 	}
-	return eachPlace(ps, func(p *place) error { return p.backfillOnly(ctx) })
+	return s.secrets.Error(eachPlace(ps, func(p *place) error { return p.backfillOnly(ctx) }))
 }
 
 // status reports a source status.

@@ -327,11 +327,11 @@ func (s *Source) open() (*input, error) {
 		}
 		fi, err := f.Stat()
 		if err != nil {
-			f.Close()
+			_ = f.Close() // opened for reading: nothing to lose
 			return nil, err
 		}
 		if fi.IsDir() {
-			f.Close()
+			_ = f.Close()
 			return nil, fmt.Errorf("open %s: is a directory", s.path)
 		}
 		in.file, in.info, in.src = f, fi, f

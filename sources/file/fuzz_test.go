@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,7 +40,7 @@ func FuzzDecode(f *testing.F) {
 		watch := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("no end after 10s reading %q", data)) })
 		defer watch.Stop()
 		whole := feedReader(t, bytes.NewReader(data), opts...)
-		var r io.Reader = iotest.OneByteReader(bytes.NewReader(data))
+		r := iotest.OneByteReader(bytes.NewReader(data))
 		if len(data) > 2048 {
 			r = &oddReader{r: bytes.NewReader(data)}
 		}

@@ -29,7 +29,9 @@ func TestMappedFileGrows(t *testing.T) {
 				f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 				if err == nil {
 					_, err = f.Write(data[1<<20:])
-					f.Close()
+					if cerr := f.Close(); err == nil {
+						err = cerr
+					}
 				}
 				if err != nil {
 					t.Error(err)

@@ -115,7 +115,7 @@ func (in *input) setReader(r io.Reader) error {
 
 func (in *input) close() {
 	if in.file != nil {
-		in.file.Close()
+		_ = in.file.Close() // opened for reading: nothing to lose
 		in.file = nil
 	}
 }
@@ -314,7 +314,7 @@ func (in *input) reopen() error {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // opened for reading: nothing to lose
 		return err
 	}
 	in.close()

@@ -183,10 +183,7 @@ func TestGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var members [][]byte
-	for _, line := range bytes.Split(bytes.TrimSpace(subs), []byte("\n")) {
-		members = append(members, line)
-	}
+	members := bytes.Split(bytes.TrimSpace(subs), []byte("\n"))
 	sink = runSource(t, "firehose", bytes.NewReader(gzipped(t, members...)), WithFollow(true))
 	checkSummary(t, sink.summary(), map[string]summary{
 		"orders":    {Invocations: 2, Billed: 3010, Logs: 8, Streams: []string{"2024/05/01/[$LATEST]8e6debb3ccb74abaa38c0e626efbcdd3"}, Errors: map[model.ErrorKind]int{model.ErrTimeout: 1}},
@@ -507,10 +504,7 @@ func TestGenerated(t *testing.T) {
 		check(t, runSource(t, "gen", bytes.NewReader(buf.Bytes()), WithWorkers(3), WithBatchSize(100)))
 	})
 	t.Run("firehose", func(t *testing.T) {
-		var members [][]byte
-		for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
-			members = append(members, line)
-		}
+		members := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
 		z := gzipped(t, members...)
 		check(t, runSource(t, "gen", &oddReader{r: bytes.NewReader(z)}, WithWorkers(2)))
 	})

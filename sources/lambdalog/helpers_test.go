@@ -43,19 +43,6 @@ func loadSamples(t testing.TB) []sample {
 	return out
 }
 
-// sampleMap indexes samples by name.
-func sampleMap(t testing.TB) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	for _, s := range loadSamples(t) {
-		if _, dup := m[s.name]; dup {
-			t.Fatalf("duplicate sample %q", s.name)
-		}
-		m[s.name] = s.msg
-	}
-	return m
-}
-
 // ts parses an RFC 3339 time for expectations.
 func ts(t testing.TB, s string) time.Time {
 	t.Helper()

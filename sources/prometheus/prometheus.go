@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/config"
 
 	"github.com/fntop/fntop/model"
+	"github.com/fntop/fntop/model/textsafe"
 )
 
 // Mode chooses how the source reads the URL.
@@ -82,7 +83,7 @@ type Source struct {
 func New(opts Options) (*Source, error) {
 	u, err := url.Parse(opts.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("prometheus: %q is not an http(s) URL", opts.URL)
+		return nil, fmt.Errorf("prometheus: %q is not an http(s) URL", textsafe.RedactCredentials(opts.URL))
 	}
 	switch opts.Mode {
 	case ModeAuto, ModeScrape, ModeQuery:
@@ -138,24 +139,28 @@ func (s *Source) mode(ctx context.Context) Mode {
 
 // Run reads the URL until ctx ends.
 func (s *Source) Run(ctx context.Context, sink model.Sink) error {
+	sec := s.secrets()
+	sink = cleanSink{sink, sec}
 	if s.mode(ctx) == ModeQuery {
-		return s.runQuery(ctx, sink, false)
+		return sec.Error(s.runQuery(ctx, sink, false))
 	}
-	return s.runScrape(ctx, sink, 0)
+	return sec.Error(s.runScrape(ctx, sink, 0))
 }
 
 // Backfill fills the history and returns: query mode queries the Backfill
 // window with query_range; scrape mode, which has no history, observes for
 // Observe (at least two scrapes) so that rates can be computed.
 func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
+	sec := s.secrets()
+	sink = cleanSink{sink, sec}
 	if s.mode(ctx) == ModeQuery {
-		return s.runQuery(ctx, sink, true)
+		return sec.Error(s.runQuery(ctx, sink, true))
 	}
 	observe := s.opts.Observe
 	if least := 2*s.scrapeInterval() + s.scrapeInterval()/2; observe < least {
 		observe = least
 	}
-	return s.runScrape(ctx, sink, observe)
+	return sec.Error(s.runScrape(ctx, sink, observe))
 }
 
 func (s *Source) scrapeInterval() time.Duration {

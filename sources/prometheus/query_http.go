@@ -18,6 +18,8 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/config"
+
+	"github.com/fntop/fntop/model/textsafe"
 )
 
 // QueryStats count what query mode asked of the API: HTTP requests (one
@@ -184,14 +186,17 @@ func newRedactor(h *config.HTTPClientConfig, userInfo *url.Userinfo) *redactor {
 
 const secretMark = "<secret>"
 
-// clean redacts the secrets and bounds the length of a message.
+// clean redacts the secrets, escapes control characters (a decoder's
+// message may quote the answer's bytes) and bounds the length of a
+// message.
 func (r *redactor) clean(s string) string {
 	for _, sec := range r.secrets {
 		s = strings.ReplaceAll(s, sec, secretMark)
 	}
-	const max = 400
-	if len(s) > max {
-		cut := max
+	s = textsafe.Text(s)
+	const maxLen = 400
+	if len(s) > maxLen {
+		cut := maxLen
 		for cut > 0 && s[cut]&0xC0 == 0x80 {
 			cut--
 		}

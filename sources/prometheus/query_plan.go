@@ -401,7 +401,6 @@ func probeInterval(ctx context.Context, api promAPI, metric string, now time.Tim
 // multiple of itself falls in one bucket of each; a 60 s step on the
 // minute in one coarse bucket.
 const (
-	minStep = 10 * time.Second
 	// assumedInterval stands for the scrape interval until the probe
 	// finds one (Prometheus's usual 15 s).
 	assumedInterval = 15 * time.Second

@@ -58,7 +58,7 @@ const (
 	scrSkipDuplicate    = "duplicate series"
 	scrSkipIncomplete   = "histogram without count or +Inf bucket"
 	scrSkipRebased      = "histogram buckets changed"
-	scrSkipWrongTypeFmt = "metric of the wrong type"
+	scrSkipWrongTypeFmt = "metric of the wrong type" //nolint:gosec // G101: a skip reason, not a credential
 )
 
 // ingest diffs a good scrape against the previous one and appends its

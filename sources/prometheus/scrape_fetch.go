@@ -3,6 +3,7 @@ package prometheus
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -121,7 +122,16 @@ func (f *scrFetcher) fetch(ctx context.Context, want scrNameSet) (*scrapeBody, e
 	format := expfmt.ResponseFormat(resp.Header)
 	var out *scrapeBody
 	switch format.FormatType() {
-	case expfmt.TypeProtoDelim, expfmt.TypeOpenMetrics:
+	case expfmt.TypeOpenMetrics:
+		// Rewritten for the text parser: see omToText.
+		var text []byte
+		if text, err = omToText(body); err == nil {
+			out, err = f.decodeText(text, want)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", scrMediaType(string(format)), err)
+		}
+	case expfmt.TypeProtoDelim:
 		out, err = f.decodeFamilies(body, format, want)
 	default:
 		// Text 0.0.4, and anything unlabelled or unknown (many small
@@ -222,9 +232,13 @@ func (f *scrFetcher) decodeText(body []byte, want scrNameSet) (*scrapeBody, erro
 	return out, nil
 }
 
-// decodeFamilies reads delimited protobuf or OpenMetrics, family by
-// family.
+// decodeFamilies reads delimited protobuf, family by family.
 func (f *scrFetcher) decodeFamilies(body []byte, format expfmt.Format, want scrNameSet) (*scrapeBody, error) {
+	if format.FormatType() == expfmt.TypeProtoDelim {
+		if err := scrCheckDelimited(body); err != nil {
+			return nil, fmt.Errorf("%s decoding error: %v", scrMediaType(string(format)), err)
+		}
+	}
 	out := newScrapeBody()
 	dec := expfmt.NewDecoder(bytes.NewReader(body), format)
 	for {
@@ -240,6 +254,25 @@ func (f *scrFetcher) decodeFamilies(body []byte, format expfmt.Format, want scrN
 	}
 	out.partial = out.over > 0
 	return out, nil
+}
+
+// scrCheckDelimited checks that every length prefix of a delimited
+// protobuf body fits in the body. expfmt's decoder reads without a size
+// limit and allocates what a prefix claims: a prefix of 2^62 bytes would
+// panic, one of some GiB exhaust memory.
+func scrCheckDelimited(body []byte) error {
+	for off := 0; off < len(body); {
+		size, n := binary.Uvarint(body[off:])
+		if n <= 0 {
+			return fmt.Errorf("bad length prefix at byte %d", off)
+		}
+		off += n
+		if size > uint64(len(body)-off) {
+			return fmt.Errorf("message at byte %d claims %d bytes, %d left (truncated?)", off, size, len(body)-off)
+		}
+		off += int(size)
+	}
+	return nil
 }
 
 // addFamily adds a decoded family to out when it is wanted, within the

@@ -16,9 +16,6 @@ type scrFamily struct {
 	typ     dto.MetricType
 	typed   bool // a TYPE line or a sample fixed the type
 	metrics []scrMetric
-	// groups finds a histogram's or summary's metric by its labels
-	// (without le and quantile) when its lines are not consecutive.
-	groups map[string]int
 }
 
 // scrMetric is one series: a counter, gauge or untyped value, or a

@@ -218,10 +218,21 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if m.capturing {
 		var cmd tea.Cmd
 		m.input, cmd = m.input.Update(msg)
+		m.sanitizeInput()
 		m.renderFilter()
 		return m, cmd
 	}
 	return m, nil
+}
+
+// sanitizeInput drops from the filter input what must not reach the
+// terminal (a paste can carry escapes, bidi and zero-width characters):
+// the input component draws its value raw. A regex can still match them
+// (\x{202e}).
+func (m *Model) sanitizeInput() {
+	if v := m.input.Value(); !termsafe.Safe(v) {
+		m.input.SetValue(termsafe.Strip(v))
+	}
 }
 
 func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
@@ -288,6 +299,7 @@ func (m Model) updateInput(msg tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
+	m.sanitizeInput()
 	if v := m.input.Value(); v != m.filter {
 		m.setFilter(v) // live preview; esc restores the previous filter
 		m.applyFilter()
@@ -365,9 +377,16 @@ func (m *Model) rebuild() {
 	m.render()
 }
 
+// sortRows sorts an index of the rows, then moves each row once: a row
+// holds every formatted cell, too large to swap at each comparison.
 func (m *Model) sortRows() {
 	c, desc := m.sortCol, m.sortDesc
-	slices.SortFunc(m.rows, func(a, b row) int {
+	order := make([]int, len(m.rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &m.rows[i], &m.rows[j]
 		r, am, bm := compareBy(c, a.fs, b.fs)
 		if c == ColFlags {
 			r, am, bm = cmp.Compare(a.score, b.score), !a.scored, !b.scored
@@ -389,6 +408,11 @@ func (m *Model) sortRows() {
 		}
 		return cmp.Compare(a.fs.Source, b.fs.Source)
 	})
+	sorted := make([]row, len(m.rows))
+	for k, i := range order {
+		sorted[k] = m.rows[i]
+	}
+	m.rows = sorted
 }
 
 // applyFilter recomputes the visible functions and puts the cursor back

@@ -89,14 +89,20 @@ type row struct {
 	cells [numColumns]string
 	cellW [numColumns]int // display width of each cell
 	tones [numColumns]tone
+	// formatted: every cell is set; before, only the name, the source and
+	// the flags are.
+	formatted bool
 }
 
+// buildRows makes a row per function with the cells every row needs at
+// once: the name and the source, whose widths set the layout. The other
+// cells are formatted when the row is first drawn (format), so a snapshot
+// of thousands of functions costs a screenful of formatting.
 func buildRows(s *model.Snapshot) []row {
 	if s == nil {
 		return nil
 	}
 	rows := make([]row, len(s.Functions))
-	spark := make([]float64, 0, sparkPoints)
 	for i := range s.Functions {
 		fs := &s.Functions[i]
 		r := &rows[i]
@@ -104,81 +110,94 @@ func buildRows(s *model.Snapshot) []row {
 		set := func(c Column, text string, t tone) {
 			r.cells[c], r.cellW[c], r.tones[c] = text, width(text), t
 		}
-		zero := func(n int64, t tone) tone {
-			if n == 0 {
-				return toneSubtle
-			}
-			return t
-		}
-
 		set(ColName, strings.ReplaceAll(termsafe.Text(fs.Name), "\t", " "), toneBase)
-		rateTone := toneBase
-		if fs.RatePerS == 0 {
-			rateTone = toneSubtle
-		}
-		set(ColRate, common.Rate(fs.RatePerS), rateTone)
-		errTone := zero(fs.Errors, sevTone(common.ErrorRateSeverity(fs.ErrorRate)))
-		set(ColErrors, count(fs.Errors), errTone)
-		set(ColErrorRate, common.Pct(fs.ErrorRate), errTone)
-		set(ColTimeouts, count(fs.Timeouts), zero(fs.Timeouts, toneError))
-		switch {
-		case fs.Throttles == nil:
-			set(ColThrottles, "-", toneSubtle)
-		default:
-			set(ColThrottles, count(*fs.Throttles), zero(*fs.Throttles, toneWarn))
-		}
-		switch {
-		case fs.ColdStarts == nil:
-			set(ColCold, "-", toneSubtle)
-		default:
-			set(ColCold, count(*fs.ColdStarts), zero(*fs.ColdStarts, toneCold))
-		}
-		switch {
-		case fs.ColdStartRatio == nil:
-			set(ColColdRatio, "-", toneSubtle)
-		case *fs.ColdStartRatio == 0:
-			set(ColColdRatio, common.Pct(0), toneSubtle)
-		default:
-			set(ColColdRatio, common.Pct(*fs.ColdStartRatio), toneCold)
-		}
-		if q := fs.Duration; q != nil {
-			p99Tone := toneBase
-			if fs.TimeoutMs > 0 && q.P99 >= 0.8*fs.TimeoutMs {
-				p99Tone = toneWarn // close to the timeout
-			}
-			set(ColP50, common.Ms(q.P50), toneBase)
-			set(ColP99, common.Ms(q.P99), p99Tone)
-		} else {
-			set(ColP50, "-", toneSubtle)
-			set(ColP99, "-", toneSubtle)
-		}
-		memTone := sevTone(common.MemorySeverity(fs.MemoryUsedRatio))
-		set(ColMemory, memory(fs.MaxMemoryUsedMB, fs.MemorySizeMB), memTone)
-		costTone := toneBase
-		if fs.CostUSD == 0 {
-			costTone = toneSubtle
-		}
-		if !fs.Unpriced {
-			set(ColCost, common.USD(fs.CostUSD), costTone)
-			set(ColCostHour, common.USD(fs.CostPerHourUSD), costTone)
-		} else {
-			// Off Lambda fntop has no prices: unavailable, not free.
-			set(ColCost, "-", toneSubtle)
-			set(ColCostHour, "-", toneSubtle)
-		}
-
-		spark = spark[:0]
-		series := fs.Series
-		if len(series) > sparkPoints {
-			series = series[len(series)-sparkPoints:]
-		}
-		for _, p := range series {
-			spark = append(spark, float64(p.Invocations))
-		}
-		set(ColTraffic, common.Sparkline(spark, sparkPoints), toneAccent)
 		set(ColSource, strings.ReplaceAll(termsafe.Text(fs.Source), "\t", " "), toneSubtle)
 	}
 	return rows
+}
+
+// format fills the cells buildRows leaves for drawing time, once.
+func (r *row) format() {
+	if r.formatted {
+		return
+	}
+	r.formatted = true
+	fs := r.fs
+	set := func(c Column, text string, t tone) {
+		r.cells[c], r.cellW[c], r.tones[c] = text, width(text), t
+	}
+	zero := func(n int64, t tone) tone {
+		if n == 0 {
+			return toneSubtle
+		}
+		return t
+	}
+	rateTone := toneBase
+	if fs.RatePerS == 0 {
+		rateTone = toneSubtle
+	}
+	set(ColRate, common.Rate(fs.RatePerS), rateTone)
+	errTone := zero(fs.Errors, sevTone(common.ErrorRateSeverity(fs.ErrorRate)))
+	set(ColErrors, count(fs.Errors), errTone)
+	set(ColErrorRate, common.Pct(fs.ErrorRate), errTone)
+	set(ColTimeouts, count(fs.Timeouts), zero(fs.Timeouts, toneError))
+	switch {
+	case fs.Throttles == nil:
+		set(ColThrottles, "-", toneSubtle)
+	default:
+		set(ColThrottles, count(*fs.Throttles), zero(*fs.Throttles, toneWarn))
+	}
+	switch {
+	case fs.ColdStarts == nil:
+		set(ColCold, "-", toneSubtle)
+	default:
+		set(ColCold, count(*fs.ColdStarts), zero(*fs.ColdStarts, toneCold))
+	}
+	switch {
+	case fs.ColdStartRatio == nil:
+		set(ColColdRatio, "-", toneSubtle)
+	case *fs.ColdStartRatio == 0:
+		set(ColColdRatio, common.Pct(0), toneSubtle)
+	default:
+		set(ColColdRatio, common.Pct(*fs.ColdStartRatio), toneCold)
+	}
+	if q := fs.Duration; q != nil {
+		p99Tone := toneBase
+		if fs.TimeoutMs > 0 && q.P99 >= 0.8*fs.TimeoutMs {
+			p99Tone = toneWarn // close to the timeout
+		}
+		set(ColP50, common.Ms(q.P50), toneBase)
+		set(ColP99, common.Ms(q.P99), p99Tone)
+	} else {
+		set(ColP50, "-", toneSubtle)
+		set(ColP99, "-", toneSubtle)
+	}
+	memTone := sevTone(common.MemorySeverity(fs.MemoryUsedRatio))
+	set(ColMemory, memory(fs.MaxMemoryUsedMB, fs.MemorySizeMB), memTone)
+	costTone := toneBase
+	if fs.CostUSD == 0 {
+		costTone = toneSubtle
+	}
+	if !fs.Unpriced {
+		set(ColCost, common.USD(fs.CostUSD), costTone)
+		set(ColCostHour, common.USD(fs.CostPerHourUSD), costTone)
+	} else {
+		// Off Lambda fntop has no prices: unavailable, not free.
+		set(ColCost, "-", toneSubtle)
+		set(ColCostHour, "-", toneSubtle)
+	}
+
+	var spark [sparkPoints]float64
+	series := fs.Series
+	if len(series) > sparkPoints {
+		series = series[len(series)-sparkPoints:]
+	}
+	for i, p := range series {
+		spark[i] = float64(p.Invocations)
+	}
+	// A sparkline is sparkPoints runes of one cell each (blocks or
+	// spaces): its width is known without measuring graphemes.
+	r.cells[ColTraffic], r.cellW[ColTraffic], r.tones[ColTraffic] = common.Sparkline(spark[:len(series)], sparkPoints), sparkPoints, toneAccent
 }
 
 // width is the display width of s, with a fast path for ASCII.
@@ -233,8 +252,8 @@ func (m *Model) relayout() {
 		if worst < 0 {
 			break
 		}
-		shown[worst] = false
-		total -= widths[worst] + gap
+		shown[worst] = false         //nolint:gosec // G602: worst is a column index found above
+		total -= widths[worst] + gap //nolint:gosec // G602: the same
 	}
 	// The name takes what is left, up to its longest value; below its
 	// minimum only when the columns that always stay do not fit.
@@ -430,6 +449,7 @@ func (m *Model) renderBody() {
 }
 
 func (m *Model) renderRow(r *row, selected bool) string {
+	r.format()
 	var b strings.Builder
 	b.Grow(m.tableW + 16*len(m.slots))
 	for i, s := range m.slots {

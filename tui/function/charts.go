@@ -93,16 +93,16 @@ func (m *Model) caption(c chartSpec, pts []model.SeriesPoint, width int) string 
 	if len(m.changeMarks(pts)) > 0 {
 		b.WriteString(" " + m.st.Warn.Render(markerRune) + m.st.Subtle.Render(" change"))
 	}
-	any := false
+	peaked := false
 	for _, s := range c.lines {
 		peak, ok := peakOf(pts, s.values)
 		if !ok {
 			continue
 		}
-		if !any {
+		if !peaked {
 			b.WriteString(m.st.Subtle.Render(" · peak"))
 		}
-		any = true
+		peaked = true
 		b.WriteString("  ")
 		mark := lipgloss.NewStyle().Foreground(s.color).Render("━")
 		if m.st.Theme.NoColor {
@@ -114,7 +114,7 @@ func (m *Model) caption(c chartSpec, pts []model.SeriesPoint, width int) string 
 		}
 		b.WriteString(mark + " " + m.st.Subtle.Render(label) + m.st.Base.Render(c.format(peak)))
 	}
-	if !any {
+	if !peaked {
 		b.WriteString(m.st.Subtle.Render("  no data"))
 	}
 	return fit(b.String(), width)

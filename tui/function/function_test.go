@@ -302,8 +302,8 @@ func TestKeys(t *testing.T) {
 
 func TestScroll(t *testing.T) {
 	m := newView(t, "dark-nocolor", 120, 40)
-	max := m.maxScroll()
-	if max <= 0 {
+	maxS := m.maxScroll()
+	if maxS <= 0 {
 		t.Fatalf("lower panes fit (%d lines in %d): the fixture must overflow", len(m.lower), m.lowerHeight())
 	}
 	if !m.Keys().(KeyMap).Down.Enabled() {
@@ -320,10 +320,10 @@ func TestScroll(t *testing.T) {
 		{key(tea.KeyUp), 1},
 		{tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown}, 4},
 		{tea.MouseMsg{Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp}, 1},
-		{key(tea.KeyPgDown), min(1+m.lowerHeight()-1, max)},
-		{key(tea.KeyEnd), max},
-		{key(tea.KeyDown), max},
-		{key(tea.KeyPgDown), max},
+		{key(tea.KeyPgDown), min(1+m.lowerHeight()-1, maxS)},
+		{key(tea.KeyEnd), maxS},
+		{key(tea.KeyDown), maxS},
+		{key(tea.KeyPgDown), maxS},
 		{key(tea.KeyHome), 0},
 		{key(tea.KeyPgUp), 0},
 	}

@@ -396,10 +396,9 @@ func (m *Model) grow(n int) {
 
 // anchor is where the view stands, by line identity, across rebuilds.
 type anchor struct {
-	ok                bool
-	cursor, top       entryKey
-	cursorG, topG     bool
-	topSkip, cursorOf int
+	ok          bool
+	cursor, top entryKey
+	topSkip     int
 }
 
 type entryKey struct {

@@ -209,15 +209,6 @@ func slice(l vline, from, n int) (vline, bool) {
 	return out, false
 }
 
-// width of a line in cells.
-func lineWidth(l vline) int {
-	w := 0
-	for _, sp := range l {
-		w += ansi.StringWidth(sp.text)
-	}
-	return w
-}
-
 // fit lays a logical line out in avail cells: wrapped into several screen
 // lines, or cut at the horizontal offset with an ellipsis.
 func (m *Model) fit(l vline, avail int) []vline {

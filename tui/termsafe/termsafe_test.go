@@ -19,6 +19,8 @@ func TestText(t *testing.T) {
 		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
 		{"multi\nline\r\nnode\rsep", `multi\nline\r\nnode\rsep`},
 		{"del\x7f nul\x00", `del\x7f nul\x00`},
+		{"zw a\u200bb\u200dc\u2060d\ufeff", `zw a\u200bb\u200dc\u2060d\ufeff`}, // zero-width
+		{"tag \U000e0041\U000e007f", `tag \U000e0041\U000e007f`},               // tag characters
 	} {
 		got := Text(tc.in)
 		if got != tc.want {

@@ -587,6 +587,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if strings.Contains(fault.Message, EchoHeaders) {
+		f := *fault
+		f.Message = strings.ReplaceAll(f.Message, EchoHeaders, echoHeaders(r))
+		fault = &f
+	}
 	if isLambda {
 		fault = s.lambdaFault(op, fault)
 	}
@@ -599,6 +604,27 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("X-Amzn-ErrorType", fault.Code)
 	writeJSON(w, fault.Status, map[string]string{"__type": fault.Code, "message": fault.Message})
+}
+
+// EchoHeaders, in the message of an injected error, is replaced with the
+// request's headers (Authorization, X-Amz-Security-Token, ...), as a
+// debugging endpoint or a careless proxy echoes them: tests check that no
+// credential reaches the user.
+const EchoHeaders = "{request-headers}"
+
+func echoHeaders(r *http.Request) string {
+	var b strings.Builder
+	keys := make([]string, 0, len(r.Header))
+	for k := range r.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range r.Header[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	return b.String()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

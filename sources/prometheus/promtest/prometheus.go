@@ -59,7 +59,7 @@ func StartPrometheus(t testing.TB, dataDir string, targets ...string) string {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	_ = l.Close() // frees the port for Prometheus; a failure shows when it cannot listen
 	var logBuf bytes.Buffer
 	cmd := exec.Command(PrometheusBin, "--config.file="+cfgPath, "--storage.tsdb.path="+dataDir,
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn")

@@ -1,7 +1,8 @@
 // Package promtest is a test exporter for the Prometheus source: an
 // httptest server on 127.0.0.1 that serves OpenFaaS- and Knative-shaped
 // metrics whose values the test sets exactly, and that can misbehave on
-// demand (raw text, hang, HTML, 500, truncated body, slow answers).
+// demand (raw text, hang, HTML, 500, 429, garbage, connection resets,
+// truncated body, slow answers).
 //
 // The metrics are kept in a client_golang registry and served with
 // promhttp, so content negotiation (text 0.0.4, OpenMetrics, protobuf)
@@ -31,7 +32,7 @@
 // "<service>-00001" in namespace "default".
 //
 // Other methods: Reset (a counter reset), SetRaw (serve given text),
-// SetFault (hang, HTML, 500, truncated body, slow), SetFormat (force
+// SetFault (hang, HTML, 500, 429, garbage, reset, truncated body, slow), SetFormat (force
 // text, OpenMetrics or protobuf), Text (the current exposition), Scrapes
 // and LastAccept (what was asked), and Workload (invocations at fixed
 // rates on a ticker, for end-to-end tests against a real Prometheus).
@@ -42,6 +43,7 @@ package promtest
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -85,6 +87,9 @@ const (
 	Fault500                   // 500 Internal Server Error with a text body
 	FaultTruncate              // declare the full Content-Length, send half the body, close
 	FaultSlow                  // wait SetSlow's delay (default 1 s), then serve
+	Fault429                   // 429 Too Many Requests with Retry-After: 1
+	FaultGarbage               // 200 text/plain with bytes that are no exposition (NUL, invalid UTF-8)
+	FaultReset                 // reset the connection (RST) before any answer
 )
 
 // Exporter is the test server. Create it with NewExporter; it is closed
@@ -324,10 +329,28 @@ func (e *Exporter) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultHTML:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><form action=\"/login\"><input name=\"user\"></form></body></html>\n")
+		_, _ = fmt.Fprint(w, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><form action=\"/login\"><input name=\"user\"></form></body></html>\n")
 		return
 	case Fault500:
 		http.Error(w, "upstream connect error or disconnect/reset before headers", http.StatusInternalServerError)
+		return
+	case Fault429:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "Too Many Requests", http.StatusTooManyRequests)
+		return
+	case FaultGarbage:
+		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		_, _ = w.Write([]byte("gateway_function_invocation_total{\x00\xff\xfe} \x01\x02 {{{\n\xc3\x28 garbage\n"))
+		return
+	case FaultReset:
+		if hj, ok := w.(http.Hijacker); ok {
+			if c, _, err := hj.Hijack(); err == nil {
+				if tc, ok := c.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				_ = c.Close()
+			}
+		}
 		return
 	case FaultSlow:
 		t := time.NewTimer(slow)
