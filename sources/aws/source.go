@@ -26,6 +26,7 @@ import (
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/model/textsafe"
+	"github.com/fntop/fntop/sources"
 )
 
 // Source is the AWS source.
@@ -129,7 +130,7 @@ func (s *Source) places(ctx context.Context, sink model.Sink) ([]*place, error) 
 // Run watches every place until ctx ends. A credential or configuration
 // problem is reported as the source's status and returned.
 func (s *Source) Run(ctx context.Context, sink model.Sink) error {
-	sink = cleanSink{sink, s.secrets}
+	sink = sources.CleanStatus(sink, s.secrets)
 	err := s.run(ctx, sink)
 	return s.secrets.Error(err)
 }
@@ -166,7 +167,7 @@ func eachPlace(ps []*place, fn func(*place) error) error {
 // window of history (Insights, or FilterLogEvents where Insights is not
 // permitted), then returns: the headless snapshot's path.
 func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
-	sink = cleanSink{sink, s.secrets}
+	sink = sources.CleanStatus(sink, s.secrets)
 	ps, err := s.places(ctx, sink)
 	if err != nil {
 		status(sink, s.Name(), s.opts.Clock(), model.StateFailing, "", err)

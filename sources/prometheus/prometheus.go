@@ -22,6 +22,7 @@ import (
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/model/textsafe"
+	"github.com/fntop/fntop/sources"
 )
 
 // Mode chooses how the source reads the URL.
@@ -140,7 +141,7 @@ func (s *Source) mode(ctx context.Context) Mode {
 // Run reads the URL until ctx ends.
 func (s *Source) Run(ctx context.Context, sink model.Sink) error {
 	sec := s.secrets()
-	sink = cleanSink{sink, sec}
+	sink = sources.CleanStatus(sink, sec)
 	if s.mode(ctx) == ModeQuery {
 		return sec.Error(s.runQuery(ctx, sink, false))
 	}
@@ -152,7 +153,7 @@ func (s *Source) Run(ctx context.Context, sink model.Sink) error {
 // Observe (at least two scrapes) so that rates can be computed.
 func (s *Source) Backfill(ctx context.Context, sink model.Sink) error {
 	sec := s.secrets()
-	sink = cleanSink{sink, sec}
+	sink = sources.CleanStatus(sink, sec)
 	if s.mode(ctx) == ModeQuery {
 		return sec.Error(s.runQuery(ctx, sink, true))
 	}
