@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/fntop/fntop/model"
 	"github.com/fntop/fntop/themes"
@@ -318,4 +319,39 @@ func ChangeText(c model.Change) string {
 		to = "?"
 	}
 	return termsafe.Text(label) + " " + termsafe.Text(from) + " → " + termsafe.Text(to)
+}
+
+// Flow joins items with two spaces, wrapping to width; an item wider than
+// the width is truncated.
+func Flow(items []string, width int) []string {
+	var out []string
+	cur, curW := "", 0
+	for _, it := range items {
+		iw := ansi.StringWidth(it)
+		switch {
+		case curW == 0:
+		case curW+2+iw <= width:
+			cur += "  " + it
+			curW += 2 + iw
+			continue
+		default:
+			out = append(out, Fit(cur, width))
+		}
+		cur, curW = it, iw
+	}
+	if curW > 0 {
+		out = append(out, Fit(cur, width))
+	}
+	return out
+}
+
+// Fit truncates s to width cells, with an ellipsis.
+func Fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
 }

@@ -117,7 +117,7 @@ func (m *Model) caption(c chartSpec, pts []model.SeriesPoint, width int) string 
 	if !peaked {
 		b.WriteString(m.st.Subtle.Render("  no data"))
 	}
-	return fit(b.String(), width)
+	return common.Fit(b.String(), width)
 }
 
 func peakOf(pts []model.SeriesPoint, f func(*model.SeriesPoint) float64) (float64, bool) {
@@ -358,5 +358,5 @@ func (m *Model) sparkRow(c chartSpec, pts []model.SeriesPoint, width int) string
 	row := m.st.Subtle.Render(padRight(label, labelW)) + " " +
 		lipgloss.NewStyle().Foreground(s.color).Render(padRight(common.Sparkline(vals, min(sw, len(vals))), sw)) + " " +
 		m.st.Base.Render(tail)
-	return fit(row, width)
+	return common.Fit(row, width)
 }

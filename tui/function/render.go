@@ -90,7 +90,7 @@ func (m *Model) chartGrid(specs []chartSpec, pts []model.SeriesPoint, h int) []s
 			if j < len(right) {
 				line += strings.Repeat(" ", gap) + right[j]
 			}
-			out = append(out, fit(line, m.width))
+			out = append(out, common.Fit(line, m.width))
 		}
 	}
 	return out
@@ -137,7 +137,7 @@ func (m *Model) titleLine() string {
 		parts = append(parts, "window "+m.snap.Window.Label)
 	}
 	text := " " + strings.Join(parts, " · ") + " "
-	return m.st.Header.Render(padRight(fit(text, m.width), m.width))
+	return m.st.Header.Render(padRight(common.Fit(text, m.width), m.width))
 }
 
 // item is one labelled figure.
@@ -154,7 +154,7 @@ func (m *Model) figureLines() []string {
 		if m.snap == nil {
 			msg = "waiting for data…"
 		}
-		return []string{fit(m.st.Subtle.Render(msg), m.width)}
+		return []string{common.Fit(m.st.Subtle.Render(msg), m.width)}
 	}
 	st := m.st
 	val := st.Base.Render
@@ -232,7 +232,7 @@ func (m *Model) figureLines() []string {
 
 	var out []string
 	for _, g := range groups {
-		out = append(out, flow(g, m.width)...)
+		out = append(out, common.Flow(g, m.width)...)
 	}
 	return out
 }
@@ -317,13 +317,13 @@ func (m *Model) rebuildLower() {
 	if len(changes) > 0 {
 		out = append(out, m.sectionTitle("Changes", len(changes)))
 		for _, c := range changes {
-			out = append(out, fit("  "+m.st.Warn.Render(markerRune+" "+c.Time.UTC().Format("15:04:05"))+" "+m.st.Base.Render(common.ChangeText(c))+
+			out = append(out, common.Fit("  "+m.st.Warn.Render(markerRune+" "+c.Time.UTC().Format("15:04:05"))+" "+m.st.Base.Render(common.ChangeText(c))+
 				m.st.Subtle.Render(" ("+termsafe.Text(c.Source)+")"), w))
 		}
 	}
 	out = append(out, m.sectionTitle("Recent errors", len(errs)))
 	if len(errs) == 0 {
-		out = append(out, fit(m.st.Subtle.Render("  none in this window"), w))
+		out = append(out, common.Fit(m.st.Subtle.Render("  none in this window"), w))
 	}
 	for i := range m.errs {
 		e := &m.errs[i]
@@ -338,7 +338,7 @@ func (m *Model) rebuildLower() {
 		if e.Message != "" {
 			line += " " + m.st.Base.Render(oneLine(e.Message))
 		}
-		out = append(out, fit(line, w))
+		out = append(out, common.Fit(line, w))
 	}
 	if m.whatIf != nil && !(m.fn != nil && m.fn.Unpriced) {
 		out = append(out, m.sectionTitle("Cost what-if", -1))
@@ -348,7 +348,7 @@ func (m *Model) rebuildLower() {
 	}
 	out = append(out, m.sectionTitle("Latest logs", len(m.logs)))
 	if len(m.logs) == 0 {
-		out = append(out, fit(m.st.Subtle.Render("  no log lines yet"), w))
+		out = append(out, common.Fit(m.st.Subtle.Render("  no log lines yet"), w))
 	}
 	out = append(out, m.logRows...)
 	m.lower = out
@@ -361,7 +361,7 @@ func (m *Model) sectionTitle(title string, n int) string {
 	if n >= 0 {
 		s += m.st.Subtle.Render(fmt.Sprintf(" (%d)", n))
 	}
-	return fit(s, m.width)
+	return common.Fit(s, m.width)
 }
 
 func (m *Model) logLine(e *model.LogEntry) string {
@@ -381,7 +381,7 @@ func (m *Model) logLine(e *model.LogEntry) string {
 		line += " " + lvl.Render(padRight(level, 5))
 	}
 	line += " " + msg.Render(oneLine(e.Message))
-	return fit(line, m.width)
+	return common.Fit(line, m.width)
 }
 
 func (m Model) scrollIndicator(end int) string {
@@ -409,41 +409,6 @@ func clockMs(t time.Time) string {
 	return t.UTC().Format("15:04:05.000")
 }
 
-// flow joins items with two spaces, wrapping to width; an item wider than
-// the width is truncated.
-func flow(items []string, width int) []string {
-	var out []string
-	cur, curW := "", 0
-	for _, it := range items {
-		iw := ansi.StringWidth(it)
-		switch {
-		case curW == 0:
-		case curW+2+iw <= width:
-			cur += "  " + it
-			curW += 2 + iw
-			continue
-		default:
-			out = append(out, fit(cur, width))
-		}
-		cur, curW = it, iw
-	}
-	if curW > 0 {
-		out = append(out, fit(cur, width))
-	}
-	return out
-}
-
-// fit truncates s to width cells.
-func fit(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) <= width {
-		return s
-	}
-	return ansi.Truncate(s, width, "…")
-}
-
 // padRight pads s with spaces to width cells.
 func padRight(s string, width int) string {
 	if n := width - ansi.StringWidth(s); n > 0 {
@@ -456,9 +421,9 @@ func padRight(s string, width int) string {
 func overlayRight(line, tag string, width int, st common.Styles) string {
 	tw := ansi.StringWidth(tag)
 	if tw >= width {
-		return fit(line, width)
+		return common.Fit(line, width)
 	}
-	return padRight(fit(line, width-tw), width-tw) + st.Subtle.Reverse(true).Render(tag)
+	return padRight(common.Fit(line, width-tw), width-tw) + st.Subtle.Reverse(true).Render(tag)
 }
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }

@@ -268,7 +268,7 @@ func (m *Model) renderDetail() {
 		m.delta("throttles", d.ThrottlesPerMin, perMin, "/min"),
 		m.delta("cost", d.CostPerHourUSD, common.USD, "/h"),
 	}
-	for _, l := range flow(items, m.width-2) {
+	for _, l := range common.Flow(items, m.width-2) {
 		add("  " + l)
 	}
 
@@ -479,29 +479,6 @@ func signedUSD(v float64) string {
 // joined with a visible mark and tabs become spaces.
 func oneLine(s string) string {
 	return strings.ReplaceAll(strings.Join(termsafe.Lines(s), " ↵ "), "\t", " ")
-}
-
-// flow joins items with two spaces, wrapping to width.
-func flow(items []string, width int) []string {
-	var out []string
-	cur, curW := "", 0
-	for _, it := range items {
-		iw := ansi.StringWidth(it)
-		switch {
-		case curW == 0:
-		case curW+2+iw <= width:
-			cur += "  " + it
-			curW += 2 + iw
-			continue
-		default:
-			out = append(out, cur)
-		}
-		cur, curW = it, iw
-	}
-	if curW > 0 {
-		out = append(out, cur)
-	}
-	return out
 }
 
 func clip(s string, w int) string {
